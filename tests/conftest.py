@@ -5,12 +5,15 @@ from __future__ import annotations
 import ipaddress
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
 
 from tests.support.azurite import Azurite
+from tests.support.botserver import BotServer, Clock, test_settings
+from tests.support.connector import FakeConnector
+from tests.support.oidc import LocalOidc
 
 
 def _is_loopback(address: Any) -> bool:
@@ -58,3 +61,38 @@ def azurite() -> Iterator[Azurite]:
 def table_prefix() -> str:
     """A table-name prefix no other test uses, so tests never see each other's data."""
     return "t" + uuid.uuid4().hex[:12]
+
+
+@pytest.fixture(scope="session")
+def oidc() -> Iterator[LocalOidc]:
+    """A loopback OpenID issuer the bot trusts (like Teams' login.botframework.com)."""
+    issuer = LocalOidc()
+    issuer.start()
+    yield issuer
+    issuer.stop()
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[FakeConnector]:
+    """A recording fake Bot Connector on an ephemeral port."""
+    fake = FakeConnector()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """A fixed, movable clock (Thursday 14 May 2026, 10:00 London)."""
+    return Clock()
+
+
+@pytest.fixture
+async def bot(
+    azurite: Azurite, table_prefix: str, oidc: LocalOidc, connector: FakeConnector, clock: Clock
+) -> AsyncIterator[BotServer]:
+    """The real app over HTTP, with Azurite behind it and the fake connector in front."""
+    server = BotServer(test_settings(azurite.connection_string, table_prefix, oidc), connector, oidc, clock)
+    await server.start()
+    yield server
+    await server.stop()

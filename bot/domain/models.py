@@ -95,6 +95,8 @@ class Organisation:
     channel_id: str = ""
     service_url: str = ""
     tenant_id: str = ""
+    bot_id: str = ""
+    retention_weeks: int = 0
     etag: str | None = field(default=None, compare=False)
 
     partition_key = "organisation"

@@ -1,0 +1,210 @@
+"""The activity handler: turns Teams activities into calls on the dialogs, and their replies into activities."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
+from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount
+
+from bot import messages
+from bot.domain.models import SeenActivity
+from bot.errors import ConcurrencyError, StorageError, StorageUnavailableError
+from bot.ports import Card, Services
+from bot.teams import onboarding
+from bot.teams.activity import activity_key
+from bot.teams.audit import record_audit
+from bot.teams.identity import resolve_actor
+from bot.teams.references import remember_personal
+from dialogs.registry import ACTIONS, command_for
+from dialogs.turn import Actor, CardReply, ErrorReply, Reply, TextReply, Turn
+
+log = logging.getLogger(__name__)
+
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+
+
+def card_activity(card: Card) -> Activity:
+    """A message activity carrying one Adaptive Card."""
+    return Activity(
+        type=ActivityTypes.message,
+        attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=card)],
+    )
+
+
+def invoke_body(reply: Reply) -> dict[str, Any]:
+    """The Universal Actions invoke response body for ``reply``."""
+    if isinstance(reply, CardReply):
+        return {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": reply.card}
+    if isinstance(reply, TextReply):
+        return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": reply.text}
+    code = "BadRequest" if reply.status < 500 else "InternalError"
+    return {
+        "statusCode": reply.status,
+        "type": "application/vnd.microsoft.error",
+        "value": {"code": code, "message": reply.message},
+    }
+
+
+class TeamsTurn:
+    """``dialogs.turn.Turn`` over a botbuilder ``TurnContext``."""
+
+    def __init__(self, context: TurnContext, services: Services, actor: Actor) -> None:
+        self._context = context
+        self.services = services
+        self.actor = actor
+        activity = context.activity
+        self.conversation_id = activity.conversation.id if activity.conversation else ""
+        self.is_personal = (getattr(activity.conversation, "conversation_type", "") or "personal") == "personal"
+
+    async def send_card(self, card: Card) -> str:
+        sent = await self._context.send_activity(card_activity(card))
+        return str(getattr(sent, "id", "") or "")
+
+    async def send_text(self, text: str) -> str:
+        sent = await self._context.send_activity(Activity(type=ActivityTypes.message, text=text))
+        return str(getattr(sent, "id", "") or "")
+
+    async def audit(self, action: str, *, target: str = "", outcome: str = "ok", detail: str = "") -> None:
+        actor = self.actor.person.email if self.actor.person else f"aad:{self.actor.aad_object_id}"
+        await record_audit(self.services, actor=actor, action=action, target=target, outcome=outcome, detail=detail)
+
+    def value(self) -> dict[str, Any]:
+        return action_data(self._context.activity)
+
+
+def action_data(activity: Activity) -> dict[str, Any]:
+    """The data a card action sent: ``value.action.data`` (Action.Execute) or ``value`` (Action.Submit)."""
+    value = activity.value if isinstance(activity.value, dict) else {}
+    if activity.type == ActivityTypes.invoke:
+        action = value.get("action") if isinstance(value.get("action"), dict) else {}
+        data = action.get("data") if isinstance(action.get("data"), dict) else {}
+        return {**data, "verb": action.get("verb", data.get("verb", ""))}
+    return dict(value)
+
+
+class WeeknotesBot(ActivityHandler):  # type: ignore[misc]
+    """Routes each activity; one instance per app."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        seen = await self._first_delivery(turn_context.activity)
+        if seen is None:
+            await self._on_duplicate(turn_context)
+            return
+        try:
+            await super().on_turn(turn_context)
+        except BaseException:
+            await self._forget(seen)
+            raise
+
+    async def _first_delivery(self, activity: Activity) -> SeenActivity | None:
+        """Claim this activity id; ``None`` if it was already processed (Teams resent it)."""
+        if not activity.id or activity.type not in (ActivityTypes.message, ActivityTypes.invoke):
+            return SeenActivity(day="-", activity_key="-")
+        now = self._services.clock()
+        marker = SeenActivity(day=now.strftime("%Y-%m-%d"), activity_key=activity_key(activity), at=now)
+        try:
+            return await self._services.store.seen.save(record=marker)
+        except ConcurrencyError:
+            return None
+
+    async def _forget(self, seen: SeenActivity) -> None:
+        if seen.activity_key == "-":
+            return
+        try:
+            await self._services.store.seen.delete(record=seen)
+        except StorageError:
+            log.warning("could not release duplicate marker %s", seen.activity_key)
+
+    async def _on_duplicate(self, context: TurnContext) -> None:
+        log.info("duplicate delivery of activity %s ignored", context.activity.id)
+        if context.activity.type == ActivityTypes.invoke:
+            reply = TextReply("Already done: that was received the first time.")
+            await self._answer_invoke(context, reply)
+
+    async def _turn(self, context: TurnContext) -> TeamsTurn:
+        actor = await resolve_actor(context, self._services.store)
+        if actor.person is not None:
+            await remember_personal(context, self._services, actor.person)
+        return TeamsTurn(context, self._services, actor)
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        turn = await self._turn(turn_context)
+        if isinstance(turn_context.activity.value, dict):
+            reply = await self._run_action(turn, action_data(turn_context.activity))
+            await self._send_reply(turn_context, reply, replace_id=turn_context.activity.reply_to_id)
+            return
+        text = TurnContext.remove_recipient_mention(turn_context.activity) or turn_context.activity.text or ""
+        handler, rest = command_for(text)
+        reply = await self._guarded(turn, handler(turn, rest))
+        await self._send_reply(turn_context, reply)
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        if turn_context.activity.name != "adaptiveCard/action":
+            return await super().on_invoke_activity(turn_context)
+        turn = await self._turn(turn_context)
+        reply = await self._run_action(turn, action_data(turn_context.activity))
+        return InvokeResponse(status=200, body=invoke_body(reply))
+
+    async def _run_action(self, turn: Turn, data: Mapping[str, Any]) -> Reply:
+        verb = data.get("verb")
+        handler = ACTIONS.get(verb) if isinstance(verb, str) else None
+        if handler is None:
+            await turn.audit("card.unknown_verb", detail=str(verb)[:100], outcome="refused")
+            return ErrorReply(messages.UNKNOWN_ACTION)
+        return await self._guarded(turn, handler(turn, data))
+
+    async def _guarded(self, turn: Turn, work: Any) -> Reply:
+        """Run a dialog step; storage outages become a plain answer instead of an error."""
+        try:
+            reply: Reply = await work
+        except StorageUnavailableError:
+            log.warning("storage unavailable during a turn")
+            return ErrorReply(messages.STORAGE_DOWN, status=500)
+        return reply
+
+    async def _send_reply(self, context: TurnContext, reply: Reply, *, replace_id: str | None = None) -> None:
+        if isinstance(reply, CardReply):
+            activity = card_activity(reply.card)
+            if replace_id:
+                activity.id = replace_id
+                await context.update_activity(activity)
+            else:
+                await context.send_activity(activity)
+        elif isinstance(reply, TextReply):
+            await context.send_activity(reply.text)
+        else:
+            await context.send_activity(reply.message)
+
+    async def _answer_invoke(self, context: TurnContext, reply: Reply) -> None:
+        await context.send_activity(
+            Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=invoke_body(reply)))
+        )
+
+    async def on_members_added_activity(
+        self, members_added: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        await onboarding.on_members_added(turn_context, self._services, members_added)
+
+    async def on_turn_error(self, context: TurnContext, error: Exception) -> None:
+        """The one error handler: log with the activity id, tell the person nothing was lost."""
+        log.error(
+            "turn failed for activity %s (%s): %s",
+            context.activity.id,
+            context.activity.type,
+            type(error).__name__,
+            exc_info=error,
+        )
+        reply = ErrorReply(messages.TURN_FAILED, status=500)
+        if context.activity.type == ActivityTypes.invoke:
+            await self._answer_invoke(context, reply)
+        else:
+            try:
+                await context.send_activity(messages.TURN_FAILED)
+            except Exception:  # the connector itself may be what failed
+                log.warning("could not tell the user about the failed turn %s", context.activity.id)

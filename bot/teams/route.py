@@ -1,0 +1,113 @@
+"""``POST /api/messages``: our own aiohttp handler around ``CloudAdapter``.
+
+botbuilder 4.17.1's ``CloudAdapter.process`` serialises invoke bodies twice (HTTP 500 on every invoke that
+answers with a body) and lets non-``PermissionError`` authentication failures escape as 500. So this handler
+reads and checks the request itself, authenticates, refuses other tenants before any bot code runs, runs the
+turn, and writes the invoke response body itself.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from http import HTTPStatus
+from typing import Any
+
+from aiohttp import web
+from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity, ActivityTypes
+
+from bot.teams.activity import tenant_of
+
+log = logging.getLogger(__name__)
+
+TurnLogic = Callable[[TurnContext], Awaitable[None]]
+TenantRefused = Callable[[Activity, str], Awaitable[None]]
+
+
+def _problem(status: HTTPStatus, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+def _invoke_value_problem(activity: Activity) -> str | None:
+    """Why an invoke's ``value`` cannot be handled, or None (botbuilder would answer 500 otherwise)."""
+    if activity.type != ActivityTypes.invoke:
+        return None
+    if activity.name == "adaptiveCard/action":
+        value = activity.value
+        if not isinstance(value, dict):
+            return "An adaptiveCard/action invoke needs an object value."
+        action = value.get("action")
+        if not isinstance(action, dict) or not isinstance(action.get("verb"), str):
+            return "An adaptiveCard/action invoke needs value.action with a verb."
+        if "data" in action and not isinstance(action["data"], dict):
+            return "value.action.data must be an object."
+    elif activity.value is not None and not isinstance(activity.value, dict):
+        return "An invoke value must be an object."
+    return None
+
+
+def _body_of(invoke: InvokeResponse) -> Any:
+    body = invoke.body
+    if hasattr(body, "serialize"):
+        return body.serialize()
+    return body
+
+
+class MessagesRoute:
+    """The aiohttp handler for ``/api/messages``."""
+
+    def __init__(
+        self,
+        adapter: CloudAdapter,
+        logic: TurnLogic,
+        *,
+        allowed_tenants: frozenset[str],
+        on_tenant_refused: TenantRefused,
+    ) -> None:
+        self._adapter = adapter
+        self._logic = logic
+        self._allowed_tenants = allowed_tenants
+        self._on_tenant_refused = on_tenant_refused
+
+    async def __call__(self, request: web.Request) -> web.StreamResponse:
+        if request.content_type != "application/json":
+            return _problem(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Send the activity as application/json.")
+        try:
+            body = await request.json()
+        except web.HTTPRequestEntityTooLarge:
+            return _problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "The activity is too large.")
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return _problem(HTTPStatus.BAD_REQUEST, "The body is not valid JSON.")
+        if not isinstance(body, dict) or not isinstance(body.get("type"), str):
+            return _problem(HTTPStatus.BAD_REQUEST, "The body is not an activity (it needs a type).")
+        try:
+            activity = Activity().deserialize(body)
+        except Exception:  # msrest raises a variety of errors for ill-typed fields
+            return _problem(HTTPStatus.BAD_REQUEST, "The activity could not be read.")
+
+        auth_header = request.headers.get("Authorization") or None
+        try:
+            auth = await self._adapter.bot_framework_authentication.authenticate_request(activity, auth_header)
+        except Exception as error:  # every authentication failure is a 401, whatever the SDK raises
+            log.info("refused unauthenticated activity: %s", type(error).__name__)
+            return _problem(HTTPStatus.UNAUTHORIZED, "Unauthorized.")
+
+        tenant = tenant_of(activity)
+        if self._allowed_tenants and tenant.lower() not in self._allowed_tenants:
+            await self._on_tenant_refused(activity, tenant)
+            return _problem(HTTPStatus.FORBIDDEN, "This tenant is not served by this bot.")
+
+        problem = _invoke_value_problem(activity)
+        if problem:
+            return _problem(HTTPStatus.BAD_REQUEST, problem)
+
+        invoke = await self._adapter.process_activity(auth, activity, self._logic)
+        if invoke is None:
+            return web.Response(status=HTTPStatus.OK)
+        body_out = _body_of(invoke)
+        if body_out is None:
+            return web.Response(status=invoke.status)
+        return web.json_response(body_out, status=invoke.status, dumps=lambda v: json.dumps(v, ensure_ascii=False))

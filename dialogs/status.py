@@ -1,0 +1,58 @@
+"""``status`` and ``skip`` typed in chat."""
+
+from __future__ import annotations
+
+from bot import messages
+from bot.domain.editions import current_week
+from bot.domain.models import UpdateState
+from bot.domain.weeks import week_label
+from cards.update import build_status_card
+from dialogs import update
+from dialogs.context import load_organisation, projects_of
+from dialogs.turn import CardReply, Reply, TextReply, Turn
+
+
+async def status(turn: Turn, rest: str = "") -> Reply:
+    """My projects this week: submitted, draft, skipped or missing."""
+    person = turn.actor.person
+    if person is None:
+        return TextReply(messages.NOT_REGISTERED)
+    projects = await projects_of(turn.services, person.email)
+    if not projects:
+        return TextReply(messages.NO_PROJECTS)
+    organisation = await load_organisation(turn.services)
+    week = current_week(organisation, turn.services.clock())
+    stored = {u.project_id: u for u in await turn.services.store.updates.list(partition=week)}
+    rows: list[tuple[str, str]] = []
+    for project in projects:
+        found = stored.get(project.project_id)
+        if found is None:
+            state = "missing"
+        elif found.state is UpdateState.SUBMITTED:
+            state = "submitted (late)" if found.late else "submitted"
+        elif found.state is UpdateState.SKIPPED:
+            state = f"skipped ({found.skip_reason})" if found.skip_reason else "skipped"
+        else:
+            state = "draft"
+        rows.append((project.name, state))
+    return CardReply(build_status_card(week_label=week_label(week), rows=rows))
+
+
+async def skip_command(turn: Turn, rest: str) -> Reply:
+    """``skip [reason]``: skips this week for your only project; with several, use each card's button."""
+    person = turn.actor.person
+    if person is None:
+        return TextReply(messages.NOT_REGISTERED)
+    projects = await projects_of(turn.services, person.email)
+    if not projects:
+        return TextReply(messages.NO_PROJECTS)
+    if len(projects) > 1:
+        await update.send_cards(turn)
+        return TextReply("You have several projects: press **Skip this week** on each card you want to skip.")
+    organisation = await load_organisation(turn.services)
+    week = current_week(organisation, turn.services.clock())
+    reply = await update.skip(turn, {"project": projects[0].project_id, "week": week, "skip_reason": rest})
+    if isinstance(reply, CardReply):
+        await turn.send_card(reply.card)
+        return TextReply(f"Skipped {projects[0].name} for {week_label(week)}.")
+    return reply
