@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
@@ -9,6 +11,7 @@ from datetime import datetime
 from aiohttp import web
 from botframework.connector.auth import ServiceClientCredentialsFactory
 
+from bot.cadence.loop import run_scheduler
 from bot.health import healthz
 from bot.ports import Services, utc_now
 from bot.settings import Settings
@@ -62,7 +65,11 @@ def create_app(
         app[ROUTE] = MessagesRoute(
             adapter, bot.on_turn, allowed_tenants=settings.allowed_tenants, on_tenant_refused=tenant_refused
         )
+        scheduler = asyncio.create_task(run_scheduler(services), name="scheduler")
         yield
+        scheduler.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await scheduler
         await services.tasks.drain()
         await store.close()
 

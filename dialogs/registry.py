@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from dialogs import commands, status, update
+from dialogs.registry_types import ActionHandler, CommandHandler
+from dialogs.review import REVIEW_ACTIONS, REVIEW_COMMANDS
+from dialogs.setup import SETUP_ACTIONS, SETUP_COMMANDS
 from dialogs.turn import Reply, Turn
-
-ActionHandler = Callable[[Turn, Mapping[str, Any]], Awaitable[Reply]]
-CommandHandler = Callable[[Turn, str], Awaitable[Reply]]
 
 
 async def _update_command(turn: Turn, rest: str) -> Reply:
@@ -33,6 +33,8 @@ ACTIONS: Mapping[str, ActionHandler] = {
     "cmd.update": _update_action,
     "cmd.status": _status_action,
     "cmd.help": commands.help_action,
+    **REVIEW_ACTIONS,
+    **SETUP_ACTIONS,
 }
 
 COMMANDS: Mapping[str, CommandHandler] = {
@@ -40,6 +42,8 @@ COMMANDS: Mapping[str, CommandHandler] = {
     "status": status.status,
     "skip": status.skip_command,
     "help": commands.help_command,
+    **REVIEW_COMMANDS,
+    **SETUP_COMMANDS,
 }
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.support.azurite import Azurite
-from tests.support.botserver import BotServer, Clock, test_settings
+from tests.support.botserver import BotServer, Clock, bot_settings
 from tests.support.connector import FakeConnector
 from tests.support.oidc import LocalOidc
 
@@ -92,7 +92,7 @@ async def bot(
     azurite: Azurite, table_prefix: str, oidc: LocalOidc, connector: FakeConnector, clock: Clock
 ) -> AsyncIterator[BotServer]:
     """The real app over HTTP, with Azurite behind it and the fake connector in front."""
-    server = BotServer(test_settings(azurite.connection_string, table_prefix, oidc), connector, oidc, clock)
+    server = BotServer(bot_settings(azurite.connection_string, table_prefix, oidc), connector, oidc, clock)
     await server.start()
     yield server
     await server.stop()

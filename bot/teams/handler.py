@@ -13,7 +13,7 @@ from bot import messages
 from bot.domain.models import SeenActivity
 from bot.errors import ConcurrencyError, StorageError, StorageUnavailableError
 from bot.ports import Card, Services
-from bot.teams import onboarding
+from bot.teams import engagement, onboarding
 from bot.teams.activity import activity_key
 from bot.teams.audit import record_audit
 from bot.teams.identity import resolve_actor
@@ -134,6 +134,10 @@ class WeeknotesBot(ActivityHandler):  # type: ignore[misc]
         return TeamsTurn(context, self._services, actor)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
+        conversation_type = getattr(turn_context.activity.conversation, "conversation_type", "") or "personal"
+        if conversation_type == "channel" and not isinstance(turn_context.activity.value, dict):
+            if await engagement.on_channel_message(turn_context, self._services):
+                return
         turn = await self._turn(turn_context)
         if isinstance(turn_context.activity.value, dict):
             reply = await self._run_action(turn, action_data(turn_context.activity))
@@ -185,6 +189,17 @@ class WeeknotesBot(ActivityHandler):  # type: ignore[misc]
         await context.send_activity(
             Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=invoke_body(reply)))
         )
+
+    async def on_message_reaction_activity(self, turn_context: TurnContext) -> None:
+        await engagement.on_reactions(turn_context, self._services)
+
+    async def on_members_removed_activity(
+        self, members_removed: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        await onboarding.on_members_removed(turn_context, self._services, members_removed)
+
+    async def on_installation_update_activity(self, turn_context: TurnContext) -> None:
+        await onboarding.on_installation_update(turn_context, self._services)
 
     async def on_members_added_activity(
         self, members_added: list[ChannelAccount], turn_context: TurnContext

@@ -25,3 +25,13 @@ async def on_members_added(context: TurnContext, services: Services, members: li
         return
     if await remember_personal(context, services, actor.person):
         await context.send_activity(messages.GREETING_PERSONAL.format(name=actor.person.name))
+
+
+async def on_members_removed(context: TurnContext, services: Services, members: list[ChannelAccount]) -> None:
+    """Someone left a team the bot is in, or the bot was removed (filled in by onboarding)."""
+    return None
+
+
+async def on_installation_update(context: TurnContext, services: Services) -> None:
+    """The app was installed or uninstalled (filled in by onboarding)."""
+    return None

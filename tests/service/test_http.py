@@ -8,7 +8,7 @@ import aiohttp
 
 from bot.domain.models import Person, Role
 from tests.support.azurite import Azurite
-from tests.support.botserver import OUTBOUND_TOKEN, BotServer, Clock, test_settings
+from tests.support.botserver import OUTBOUND_TOKEN, BotServer, Clock, bot_settings
 from tests.support.connector import FakeConnector
 from tests.support.oidc import LocalOidc
 from tests.support.teams import TeamsUser, execute, message
@@ -123,9 +123,9 @@ async def test_other_tenant_is_refused_before_any_handler(bot: BotServer) -> Non
 async def test_healthz_degrades_when_storage_stops(
     table_prefix: str, oidc: LocalOidc, connector: FakeConnector
 ) -> None:
-    own = Azurite()
+    own = Azurite(persistent=True)
     own.start()
-    server = BotServer(test_settings(own.connection_string, table_prefix, oidc), connector, oidc, Clock())
+    server = BotServer(bot_settings(own.connection_string, table_prefix, oidc), connector, oidc, Clock())
     await server.start()
     try:
         own.stop()
@@ -136,7 +136,7 @@ async def test_healthz_degrades_when_storage_stops(
             assert body["status"] == "degraded"
         own.start()
         async with server.http.get(f"{server.url}/healthz", timeout=aiohttp.ClientTimeout(total=20)) as response:
-            assert response.status == 200
+            assert response.status == 200, await response.text()
     finally:
         await server.stop()
         own.close()

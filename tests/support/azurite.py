@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -25,10 +26,14 @@ def free_port() -> int:
 
 
 class Azurite:
-    """One ``azurite-table`` process; ``stop()`` and ``start()`` again keep the same port (for outage tests)."""
+    """One ``azurite-table`` process; ``stop()`` and ``start()`` again keep the same port (for outage tests).
 
-    def __init__(self, port: int | None = None) -> None:
+    ``persistent`` keeps data on disk across a restart, as a real storage outage would.
+    """
+
+    def __init__(self, port: int | None = None, *, persistent: bool = False) -> None:
         self.port = port or free_port()
+        self.persistent = persistent
         self._process: subprocess.Popen[bytes] | None = None
         self._workdir = ROOT / ".local" / f"azurite-test-{os.getpid()}-{self.port}"
 
@@ -47,15 +52,13 @@ class Azurite:
         self._process = subprocess.Popen(
             [
                 str(binary),
-                "--inMemoryPersistence",
+                *(["--location", str(self._workdir)] if self.persistent else ["--inMemoryPersistence"]),
                 "--disableTelemetry",
                 "--skipApiVersionCheck",
                 "--tableHost",
                 "127.0.0.1",
                 "--tablePort",
                 str(self.port),
-                "--location",
-                str(self._workdir),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -74,7 +77,8 @@ class Azurite:
 
     def stop(self) -> None:
         if self._process is not None:
-            self._process.terminate()
+            # SIGINT is Azurite's graceful shutdown: it flushes its database first (SIGTERM may not).
+            self._process.send_signal(signal.SIGINT)
             try:
                 self._process.wait(timeout=10)
             except subprocess.TimeoutExpired:

@@ -53,7 +53,7 @@ class Clock:
         return self.now
 
 
-def test_settings(connection_string: str, table_prefix: str, oidc: LocalOidc, **overrides: Any) -> Settings:
+def bot_settings(connection_string: str, table_prefix: str, oidc: LocalOidc, **overrides: Any) -> Settings:
     """Settings as a production-like instance, pointed at loopback services."""
     settings = Settings(
         app_id=APP_ID,
