@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import os
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
 from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -524,3 +534,111 @@ def test_any_valid_plan_round_trips(plan: OrgPlan) -> None:
     text = export_org_file(plan.organisation, plan.people, reversed(plan.projects))
 
     assert parse_org_file(text) == plan
+
+
+# -- the Agents Playground's people are the example organisation's ------------------------------------------
+
+ROOT = EXAMPLE.parents[1]
+PLAYGROUND_CONFIG = ROOT / ".m365agentsplayground.yml"
+PLAYGROUND = ROOT / "node_modules" / ".bin" / "agentsplayground"
+
+
+def test_the_playground_people_are_the_example_organisation_s() -> None:
+    config = yaml.safe_load(PLAYGROUND_CONFIG.read_text(encoding="utf-8"))
+    people = {person.email: person for person in parse_org_file(EXAMPLE.read_text(encoding="utf-8")).people}
+
+    users = [config["currentUser"], *config["users"]]
+    assert len(config["users"]) == 5
+    assert len(config["team"]["channels"]) <= 1
+    assert {user["email"] for user in users} == set(people)
+    for user in users:
+        person = people[user["email"]]
+        assert user["userPrincipleName"] == user["email"]
+        assert user["name"] == person.name == f"{user['givenName']} {user['surname']}"
+    assert Role.PM in people[config["currentUser"]["email"]].roles
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class _QuietBot(BaseHTTPRequestHandler):
+    """A bot endpoint that accepts everything and says nothing."""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_HEAD(self) -> None:
+        self.do_GET()
+
+    def do_POST(self) -> None:
+        self.do_GET()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def _run_playground(config: Path, workdir: Path) -> tuple[int | None, dict[str, Any] | None, str]:
+    """Run the playground on ``config``: exit code (None if still running), the config it loaded, its log."""
+    assert PLAYGROUND.exists(), "the Agents Playground is missing: run scripts/bootstrap (npm ci)"
+    port = _free_port()
+    # It waits for the bot's endpoint to answer before it reads its config: give it one that does.
+    bot = ThreadingHTTPServer(("127.0.0.1", 0), _QuietBot)
+    threading.Thread(target=bot.serve_forever, daemon=True).start()
+    endpoint = f"http://127.0.0.1:{bot.server_address[1]}/api/messages"
+    command = [str(PLAYGROUND), "-e", endpoint, "-c", "msteams"]
+    command += ["-p", str(port), "--disable-telemetry"]
+    env = {**os.environ, "M365_AGENTS_PLAYGROUND_CONFIG_PATH": str(config)}
+    process = subprocess.Popen(
+        command, cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+    )
+    loaded: dict[str, Any] | None = None
+    try:
+        deadline = time.monotonic() + 30
+        # It prints "Listening on" before it reads the config, then exits 1 if the file is bad: wait until it
+        # serves the config it loaded, or exits.
+        while loaded is None and process.poll() is None and time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/_internal/v1/config", timeout=2
+                ) as answer:
+                    loaded = json.load(answer)["config"]
+            except (OSError, ValueError, KeyError):
+                time.sleep(0.3)
+        code = process.poll()
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+        bot.shutdown()
+        bot.server_close()
+    log = workdir / "devTools" / "m365agentsplayground.log"
+    return code, loaded, log.read_text(encoding="utf-8") if log.exists() else ""
+
+
+@pytest.mark.slow
+def test_the_playground_starts_with_the_config(tmp_path: Path) -> None:
+    code, loaded, log = _run_playground(PLAYGROUND_CONFIG, tmp_path)
+
+    assert code is None, log
+    assert loaded is not None, log
+    assert loaded["currentUser"]["id"] == "29:demo-sam-whitfield"
+    assert [user["email"] for user in loaded["users"]] == [
+        user["email"] for user in yaml.safe_load(PLAYGROUND_CONFIG.read_text(encoding="utf-8"))["users"]
+    ]
+
+
+@pytest.mark.slow
+def test_the_playground_refuses_a_config_without_five_users(tmp_path: Path) -> None:
+    config = yaml.safe_load(PLAYGROUND_CONFIG.read_text(encoding="utf-8"))
+    config["users"] = config["users"][:4]
+    bad = tmp_path / "bad.yml"
+    bad.write_text(yaml.safe_dump(config), encoding="utf-8")
+
+    code, _, log = _run_playground(bad, tmp_path)
+
+    assert code == 1
+    assert '"/users": must NOT have fewer than 5 items' in log
