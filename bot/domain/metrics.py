@@ -10,6 +10,7 @@ Sentences follow the reference weeknote:
 - no value last week: ``Licences issued: 1,350 users``; no value this week: ``Licences issued: not reported``;
 - a percentage only means something against a positive base, so when last week was 0 or either value is
   negative there is none: ``Licences issued increased from 0 to 5 users``, ``Balance decreased from 2 to -3``;
+- values are compared as shown, rounded to two decimals (1.001 and 1.004 are "unchanged at 1");
 - numbers have thousands separators; non-integers show up to two decimals with trailing zeros trimmed
   (``2.5``, ``3.75``); the unit follows the second number (none if the unit is empty; ``%`` sits on both
   numbers without a space: ``from 5% to 7.5%``).
@@ -78,7 +79,8 @@ def percent_change(current: float | None, previous: float | None) -> float | Non
     """
     if current is None or previous is None or previous == 0:
         return None
-    return (current - previous) / abs(previous) * 100
+    change = (current - previous) / abs(previous) * 100
+    return change if math.isfinite(change) else None
 
 
 def format_number(value: float) -> str:
@@ -115,11 +117,14 @@ def metric_sentence(name: str, unit: str, current: float | None, previous: float
         'Licences issued increased by 12.5% (from 1,200 to 1,350 users)'
     """
     unit = unit.strip()
+    current, previous = _finite(current), _finite(previous)
     if current is None:
         return f"{name}: not reported"
     if previous is None:
         return f"{name}: {format_quantity(current, unit)}"
-    if current == previous or format_number(current) == format_number(previous):
+    # Work with the values as shown (two decimals), so the sentence agrees with its own numbers.
+    current, previous = round(current, 2), round(previous, 2)
+    if current == previous:
         return f"{name} unchanged at {format_quantity(current, unit)}"
     direction = "increased" if current > previous else "decreased"
     first = format_quantity(previous, unit) if unit == "%" else format_number(previous)
@@ -146,3 +151,8 @@ def change_summary(name: str, current: float | None, previous: float | None) -> 
     if change is None or previous is None or previous <= 0 or abs(change) <= SIGNIFICANT_CHANGE_PERCENT:
         return None
     return f"{name} {'up' if change > 0 else 'down'} {abs(change):.1f}%"
+
+
+def _finite(value: float | None) -> float | None:
+    # A stored NaN or infinity (never accepted from a card) reads as "not reported" rather than as "nan".
+    return value if value is not None and math.isfinite(value) else None

@@ -66,6 +66,12 @@ def test_non_integers_show_up_to_two_decimals() -> None:
     assert metric_sentence("Score", "", 1.001, 1.004) == "Score unchanged at 1"
 
 
+def test_stored_non_finite_values_read_as_not_reported() -> None:
+    assert metric_sentence("M", "u", float("nan"), 5) == "M: not reported"
+    assert metric_sentence("M", "u", 5, float("inf")) == "M: 5 u"
+    assert percent_change(float("inf"), 5) is None
+
+
 def test_no_unit_means_no_trailing_unit() -> None:
     assert metric_sentence("Tickets", "", 110, 100) == "Tickets increased by 10.0% (from 100 to 110)"
     assert metric_sentence("Tickets", "  ", 110, None) == "Tickets: 110"
