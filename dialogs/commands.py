@@ -6,28 +6,27 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot import messages
-from dialogs.turn import Reply, TextReply, Turn
+from cards.commands import build_help_card
+from dialogs.context import is_reviewer
+from dialogs.turn import CardReply, Reply, Turn
 
-HELP_TEXT = (
-    "Here's what I can do:\n\n"
-    "- **update**: get this week's card for each of your projects\n"
-    "- **status**: see which of your projects are submitted, drafted or missing\n"
-    "- **skip**: skip this week for a project (for example when you're on leave)\n"
-    "- **help**: show this message"
-)
+
+def _help(turn: Turn) -> CardReply:
+    return CardReply(build_help_card(is_reviewer=is_reviewer(turn.actor.person)))
 
 
 async def help_command(turn: Turn, rest: str) -> Reply:
     """``help``: what the bot can do."""
-    return TextReply(HELP_TEXT)
+    return _help(turn)
 
 
 async def help_action(turn: Turn, data: Mapping[str, Any]) -> Reply:
     """The Help button."""
-    return TextReply(HELP_TEXT)
+    return _help(turn)
 
 
 async def unknown_command(turn: Turn, text: str) -> Reply:
-    """Anything else typed: say so, then show help (never silence)."""
+    """Anything else typed: say so, then show the help card (never silence)."""
     shown = text if len(text) <= 60 else text[:57] + "..."
-    return TextReply(messages.UNKNOWN_COMMAND.format(text=shown) + "\n\n" + HELP_TEXT)
+    await turn.send_text(messages.UNKNOWN_COMMAND.format(text=shown))
+    return _help(turn)

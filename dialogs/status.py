@@ -6,6 +6,7 @@ from bot import messages
 from bot.domain.editions import current_week
 from bot.domain.models import UpdateState
 from bot.domain.weeks import week_label
+from cards.commands import build_status_card
 from dialogs import update
 from dialogs.context import load_organisation, projects_of
 from dialogs.turn import CardReply, Reply, TextReply, Turn
@@ -34,8 +35,6 @@ async def status(turn: Turn, rest: str = "") -> Reply:
         else:
             state = "draft"
         rows.append((project.name, state))
-    from cards.status import build_status_card
-
     return CardReply(build_status_card(week_label=week_label(week), rows=rows))
 
 

@@ -7,6 +7,7 @@ import json
 import aiohttp
 
 from bot.domain.models import Person, Role
+from cards.actions import emitted_verbs
 from tests.support.azurite import Azurite
 from tests.support.botserver import OUTBOUND_TOKEN, BotServer, Clock, bot_settings
 from tests.support.connector import FakeConnector
@@ -36,16 +37,17 @@ async def test_help_is_answered_through_the_connector_with_our_token(bot: BotSer
     assert status == 200
     [reply] = bot.connector.sent()
     assert reply.conversation_id == PM.conversation_id
-    assert "update" in reply.text and "status" in reply.text
+    [card] = reply.cards
+    assert {"cmd.update", "cmd.status"} <= emitted_verbs(card)
     assert reply.authorization == f"Bearer {OUTBOUND_TOKEN}"
 
 
 async def test_unknown_text_gets_help_not_silence(bot: BotServer) -> None:
     await _register(bot, PM, Role.PM)
     await bot.post(message(PM, "what's the weather", bot.connector.url))
-    [reply] = bot.connector.sent()
-    assert "didn't understand" in reply.text
-    assert "**help**" in reply.text
+    sorry, help_card = bot.connector.sent()
+    assert "didn't understand \u201cwhat's the weather\u201d" in sorry.text
+    assert {"cmd.update", "cmd.status"} <= emitted_verbs(help_card.cards[0])
 
 
 async def test_same_message_delivered_twice_is_answered_once(bot: BotServer) -> None:
