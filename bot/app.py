@@ -59,7 +59,11 @@ def create_app(
 
         async def tenant_refused(activity: object, tenant: str) -> None:
             await record_audit(
-                services, actor=f"tenant:{tenant}", action="activity.refused", outcome="refused", detail="tenant"
+                services,
+                actor=f"tenant:{tenant}",
+                action="activity.refused",
+                outcome="refused",
+                detail="tenant",
             )
 
         app[ROUTE] = MessagesRoute(

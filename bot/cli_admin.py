@@ -29,7 +29,9 @@ def with_store(job: StoreJob) -> Callable[[argparse.Namespace], int]:
         settings = _settings()
 
         async def main() -> int:
-            store = await TableStore.open(connection_string=settings.storage, table_prefix=settings.table_prefix)
+            store = await TableStore.open(
+                connection_string=settings.storage, table_prefix=settings.table_prefix
+            )
             try:
                 return await job(store, settings, args)
             finally:
@@ -38,6 +40,13 @@ def with_store(job: StoreJob) -> Callable[[argparse.Namespace], int]:
         return asyncio.run(main())
 
     return run
+
+
+def _read_text(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise argparse.ArgumentTypeError(f"cannot read {path}: {error.strerror}") from error
 
 
 def write_out(text: str, out: str | None) -> None:
@@ -52,7 +61,7 @@ async def _org_import(store: Store, settings: Settings, args: argparse.Namespace
     from bot.org_file import parse_org_file
     from bot.org_import import apply_plan
 
-    plan = parse_org_file(Path(args.file).read_text(encoding="utf-8"))
+    plan = parse_org_file(args.text)
     summary = await apply_plan(store, plan)
     print(f"Imported {plan.organisation.name}: {summary}")
     return 0
@@ -77,7 +86,7 @@ def add_admin_commands(commands: Any) -> None:
     org = commands.add_parser("org", help="import or export the organisation (people, projects, schedule)")
     org_commands = org.add_subparsers(dest="org_command", required=True)
     org_import = org_commands.add_parser("import", help="load an organisation YAML file (idempotent)")
-    org_import.add_argument("file")
+    org_import.add_argument("file", type=_read_text, dest="text", metavar="FILE")
     org_import.set_defaults(run=with_store(_org_import))
     org_export = org_commands.add_parser("export", help="write the organisation as YAML that imports back")
     org_export.add_argument("--out")

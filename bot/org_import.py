@@ -22,7 +22,8 @@ class ImportSummary:
 
     def __str__(self) -> str:
         return (
-            f"people: {self.people_added} added, {self.people_updated} updated, {self.people_retired} retired; "
+            f"people: {self.people_added} added, {self.people_updated} updated, "
+            f"{self.people_retired} retired; "
             f"projects: {self.projects_added} added, {self.projects_updated} updated, "
             f"{self.projects_retired} retired"
         )
@@ -34,7 +35,9 @@ async def apply_plan(store: Store, plan: OrgPlan) -> ImportSummary:
     Teams links (AAD ids, blocked flags, leave) and the installed team/channel survive a re-import; people and
     projects missing from the file are retired (kept for history, no longer prompted), never deleted.
     """
-    existing_org = await store.organisation.get(partition=Organisation.partition_key, key=Organisation.row_key)
+    existing_org = await store.organisation.get(
+        partition=Organisation.partition_key, key=Organisation.row_key
+    )
     org = plan.organisation
     if existing_org is not None:
         org = replace(

@@ -158,7 +158,9 @@ class _Reader:
         items = [item.strip() for item in raw.split(",") if item.strip()]
         bad = [item for item in items if not all(c.isalnum() or c == "-" for c in item)]
         if bad:
-            self.problems.append(f"{name} has {', '.join(map(repr, bad))}; tenant ids are GUIDs, comma-separated.")
+            self.problems.append(
+                f"{name} has {', '.join(map(repr, bad))}; tenant ids are GUIDs, comma-separated."
+            )
         return frozenset(item.lower() for item in items)
 
     def require_production(self, settings: Settings) -> None:
@@ -177,7 +179,9 @@ class _Reader:
                 "WEEKNOTES_ALLOWED_TENANTS is empty; production must name the tenants it serves."
             )
         if settings.storage == DEV_STORAGE:
-            self.problems.append("WEEKNOTES_STORAGE is the local Azurite default; production needs a real account.")
+            self.problems.append(
+                "WEEKNOTES_STORAGE is the local Azurite default; production needs a real account."
+            )
 
     def raise_if_problems(self) -> None:
         if self.problems:

@@ -20,7 +20,9 @@ from dialogs.turn import ErrorReply, Turn
 
 async def load_organisation(services: Services) -> Organisation:
     """The stored organisation, or a default one in the configured time zone."""
-    org = await services.store.organisation.get(partition=Organisation.partition_key, key=Organisation.row_key)
+    org = await services.store.organisation.get(
+        partition=Organisation.partition_key, key=Organisation.row_key
+    )
     return org or Organisation(name="Weeknotes", timezone=services.settings.timezone)
 
 
@@ -91,16 +93,23 @@ async def check_card(turn: Turn, data: Mapping[str, Any]) -> ProjectWeek | Error
     if project is None or not project.active:
         return ErrorReply(messages.UNKNOWN_PROJECT)
     if not project.is_answerable_by(person.email):
-        await turn.audit("update.refused", target=project.project_id, outcome="refused", detail="not owner or deputy")
+        await turn.audit(
+            "update.refused", target=project.project_id, outcome="refused", detail="not owner or deputy"
+        )
         people = await people_by_email(turn.services)
         owner = people.get(project.owner)
         return ErrorReply(
-            messages.NOT_YOURS.format(project=project.name, owner=owner.name if owner else "someone else"), status=403
+            messages.NOT_YOURS.format(project=project.name, owner=owner.name if owner else "someone else"),
+            status=403,
         )
     context = await load_project_week(turn.services, project, week, person)
     if not accepts_answers(context.edition, week, context.current):
-        await turn.audit("update.refused", target=f"{project.project_id}@{week}", outcome="refused", detail="stale card")
-        return ErrorReply(messages.STALE_CARD.format(card_week=week_label(week), week=week_label(context.current)))
+        await turn.audit(
+            "update.refused", target=f"{project.project_id}@{week}", outcome="refused", detail="stale card"
+        )
+        return ErrorReply(
+            messages.STALE_CARD.format(card_week=week_label(week), week=week_label(context.current))
+        )
     return context
 
 

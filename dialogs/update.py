@@ -20,22 +20,32 @@ from typing import Any
 
 from bot import messages
 from bot.domain.compile import compile_weeknote
-from bot.domain.editions import is_late
+from bot.domain.editions import current_week, is_late
 from bot.domain.models import Edition, EditionState, Update, UpdateState
 from bot.errors import ConcurrencyError
 from bot.ports import Card
 from cards.update import build_update_card, build_update_summary_card
-from dialogs.context import ProjectWeek, check_card, load_project_week, people_by_email, projects_of
+from dialogs.context import (
+    ProjectWeek,
+    check_card,
+    load_organisation,
+    load_project_week,
+    people_by_email,
+    projects_of,
+)
 from dialogs.turn import CardReply, ErrorReply, Reply, TextReply, Turn
 from dialogs.update_form import read_form
-from bot.domain.editions import current_week
-from dialogs.context import load_organisation
 
 SAVE_ATTEMPTS = 3
 
 
-def update_card(context: ProjectWeek, *, errors: Mapping[str, str] | None = None,
-                values: Mapping[str, str] | None = None, notice: str = "") -> Card:
+def update_card(
+    context: ProjectWeek,
+    *,
+    errors: Mapping[str, str] | None = None,
+    values: Mapping[str, str] | None = None,
+    notice: str = "",
+) -> Card:
     """The input card for a checked project-week."""
     return build_update_card(
         project=context.project,
@@ -63,8 +73,10 @@ async def summary_card(turn: Turn, context: ProjectWeek, update: Update) -> Card
         previous_updates=[context.previous] if context.previous else [],
     )
     section = weeknote.sections[0] if weeknote.sections else None
-    can_edit = context.edition is None or context.edition.state is not EditionState.PUBLISHED or (
-        context.week == context.current
+    can_edit = (
+        context.edition is None
+        or context.edition.state is not EditionState.PUBLISHED
+        or (context.week == context.current)
     )
     return build_update_summary_card(
         project=context.project, week_label=context.label, section=section, update=update, can_edit=can_edit
@@ -95,8 +107,12 @@ async def _save_answers(turn: Turn, data: Mapping[str, Any], *, submitting: bool
         return context
     form = read_form(context.project, data, submitting=submitting)
     if not form.ok:
-        await turn.audit("update.invalid", target=context.project.project_id, outcome="refused",
-                         detail=", ".join(sorted(form.errors)))
+        await turn.audit(
+            "update.invalid",
+            target=context.project.project_id,
+            outcome="refused",
+            detail=", ".join(sorted(form.errors)),
+        )
         return CardReply(update_card(context, errors=form.errors, values=form.values))
     now = turn.services.clock()
     late = submitting and is_late(context.organisation, context.week, now)
@@ -104,10 +120,9 @@ async def _save_answers(turn: Turn, data: Mapping[str, Any], *, submitting: bool
 
     def change(stored: Update | None) -> Update:
         base = stored or Update(week=context.week, project_id=context.project.project_id)
-        if not submitting and base.state is UpdateState.SUBMITTED:
-            state_now = UpdateState.SUBMITTED  # saving a draft of a submitted update keeps it submitted
-        else:
-            state_now = state
+        # Saving a draft of a submitted update keeps it submitted.
+        keep = not submitting and base.state is UpdateState.SUBMITTED
+        state_now = UpdateState.SUBMITTED if keep else state
         return replace(
             base,
             state=state_now,
@@ -122,12 +137,17 @@ async def _save_answers(turn: Turn, data: Mapping[str, Any], *, submitting: bool
         )
 
     saved = await _store(turn, context, change)
-    await turn.audit("update.submit" if submitting else "update.draft", target=f"{context.project.project_id}@{context.week}")
+    await turn.audit(
+        "update.submit" if submitting else "update.draft",
+        target=f"{context.project.project_id}@{context.week}",
+    )
     if submitting:
         await _mark_republish(turn, context)
         return CardReply(await summary_card(turn, context, saved))
     fresh = replace(context, update=saved)
-    return CardReply(update_card(fresh, notice=f"Draft saved at {_local_time(context, now)}. Submit when ready."))
+    return CardReply(
+        update_card(fresh, notice=f"Draft saved at {_local_time(context, now)}. Submit when ready.")
+    )
 
 
 def _local_time(context: ProjectWeek, now: Any) -> str:
@@ -157,7 +177,9 @@ async def skip(turn: Turn, data: Mapping[str, Any]) -> Reply:
 
     def change(stored: Update | None) -> Update:
         base = stored or Update(week=context.week, project_id=context.project.project_id)
-        return replace(base, state=UpdateState.SKIPPED, skip_reason=reason, author=context.person.email, updated_at=now)
+        return replace(
+            base, state=UpdateState.SKIPPED, skip_reason=reason, author=context.person.email, updated_at=now
+        )
 
     saved = await _store(turn, context, change)
     await turn.audit("update.skip", target=f"{context.project.project_id}@{context.week}")
@@ -194,7 +216,9 @@ async def hand_over(turn: Turn, data: Mapping[str, Any]) -> Reply:
     deputy_name = deputy.name if deputy else project.deputy
     if deputy is not None:
         deputy_context = await load_project_week(turn.services, project, context.week, deputy)
-        card = update_card(deputy_context, notice=f"{context.person.name} handed this week's update over to you.")
+        card = update_card(
+            deputy_context, notice=f"{context.person.name} handed this week's update over to you."
+        )
         await turn.services.messenger.send_to_person(email=deputy.email, card=card)
     return TextReply(f"Done: {deputy_name} has been sent this week's card for {project.name}.")
 
@@ -215,4 +239,6 @@ async def send_cards(turn: Turn) -> Reply:
             await turn.send_card(await summary_card(turn, context, context.update))
         else:
             await turn.send_card(update_card(context))
-    return TextReply(f"Here {'is your card' if len(projects) == 1 else 'are your cards'} for {context.label}.")
+    return TextReply(
+        f"Here {'is your card' if len(projects) == 1 else 'are your cards'} for {context.label}."
+    )

@@ -15,7 +15,9 @@ PRODUCTION = {
     "MicrosoftAppPassword": "secret",
     "MicrosoftAppTenantId": "tenant-id",
     "WEEKNOTES_ALLOWED_TENANTS": "11111111-2222-3333-4444-555555555555",
-    "WEEKNOTES_STORAGE": "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=eA==;EndpointSuffix=core.windows.net",
+    "WEEKNOTES_STORAGE": (
+        "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=eA==;EndpointSuffix=core.windows.net"
+    ),
 }
 
 
@@ -75,8 +77,14 @@ def test_every_problem_is_listed_at_once() -> None:
     with pytest.raises(SettingsError) as error:
         Settings.from_env({"WEEKNOTES_ENV": "production", "WEEKNOTES_PORT": "x"})
     text = str(error.value)
-    for name in ("MicrosoftAppId", "MicrosoftAppPassword", "MicrosoftAppTenantId", "WEEKNOTES_PORT",
-                 "WEEKNOTES_ALLOWED_TENANTS", "WEEKNOTES_STORAGE"):
+    for name in (
+        "MicrosoftAppId",
+        "MicrosoftAppPassword",
+        "MicrosoftAppTenantId",
+        "WEEKNOTES_PORT",
+        "WEEKNOTES_ALLOWED_TENANTS",
+        "WEEKNOTES_STORAGE",
+    ):
         assert name in text
 
 

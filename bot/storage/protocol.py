@@ -12,6 +12,7 @@ their new ETag. Storage that cannot be reached raises ``StorageUnavailableError`
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
@@ -46,7 +47,10 @@ R = TypeVar("R", bound=Record)
 
 
 class Repository(Protocol[R]):
-    """The records of one type."""
+    """The records of one type.
+
+    (``builtins.list`` in annotations: inside this class, ``list`` names the method.)
+    """
 
     async def get(self, *, partition: str, key: str) -> R | None:
         """The record with these keys, or ``None``."""
@@ -64,15 +68,15 @@ class Repository(Protocol[R]):
         """Delete the record (if ``etag`` is set, only if unchanged); deleting a missing record is fine."""
         ...
 
-    async def list(self, *, partition: str) -> list[R]:
+    async def list(self, *, partition: str) -> builtins.list[R]:
         """Every record in one partition, in row-key order."""
         ...
 
-    async def list_by_key(self, *, key: str) -> list[R]:
-        """Every record with this row key, across partitions, in partition order (e.g. a project's history)."""
+    async def list_by_key(self, *, key: str) -> builtins.list[R]:
+        """Every record with this row key, across partitions, in partition order (a project's history)."""
         ...
 
-    async def save_batch(self, *, records: Sequence[R]) -> list[R]:
+    async def save_batch(self, *, records: Sequence[R]) -> builtins.list[R]:
         """Save up to 100 records of one partition atomically (same create/replace rule per record)."""
         ...
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from botbuilder.integration.aiohttp import CloudAdapter
 from botframework.connector.auth import (
     AuthenticationConfiguration,
-    BotFrameworkAuthentication,
     AuthenticationConstants,
+    BotFrameworkAuthentication,
     BotFrameworkAuthenticationFactory,
     PasswordServiceClientCredentialFactory,
     ServiceClientCredentialsFactory,
@@ -38,7 +38,12 @@ def create_authentication(
 ) -> BotFrameworkAuthentication:
     """Inbound validation and outbound connector factory for ``settings``."""
     factory = credentials or credentials_factory_for(settings)
-    endpoints = (settings.openid_metadata_url, settings.token_issuer, settings.oauth_scope, settings.login_url)
+    endpoints = (
+        settings.openid_metadata_url,
+        settings.token_issuer,
+        settings.oauth_scope,
+        settings.login_url,
+    )
     if not any(endpoints):
         return BotFrameworkAuthenticationFactory.create(
             credential_factory=factory, auth_configuration=AuthenticationConfiguration()
@@ -47,8 +52,10 @@ def create_authentication(
     return BotFrameworkAuthenticationFactory.create(
         to_bot_from_channel_open_id_metadata_url=settings.openid_metadata_url
         or AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL,
-        to_bot_from_channel_token_issuer=settings.token_issuer or AuthenticationConstants.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER,
-        to_channel_from_bot_oauth_scope=settings.oauth_scope or AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE,
+        to_bot_from_channel_token_issuer=settings.token_issuer
+        or AuthenticationConstants.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER,
+        to_channel_from_bot_oauth_scope=settings.oauth_scope
+        or AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE,
         to_channel_from_bot_login_url=settings.login_url
         or AuthenticationConstants.TO_CHANNEL_FROM_BOT_LOGIN_URL_PREFIX + "botframework.com",
         oauth_url=AuthenticationConstants.OAUTH_URL,

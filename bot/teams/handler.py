@@ -1,4 +1,4 @@
-"""The activity handler: turns Teams activities into calls on the dialogs, and their replies into activities."""
+"""The activity handler: Teams activities become calls on the dialogs, and their replies activities."""
 
 from __future__ import annotations
 
@@ -57,7 +57,9 @@ class TeamsTurn:
         self.actor = actor
         activity = context.activity
         self.conversation_id = activity.conversation.id if activity.conversation else ""
-        self.is_personal = (getattr(activity.conversation, "conversation_type", "") or "personal") == "personal"
+        self.is_personal = (
+            getattr(activity.conversation, "conversation_type", "") or "personal"
+        ) == "personal"
 
     async def send_card(self, card: Card) -> str:
         sent = await self._context.send_activity(card_activity(card))
@@ -69,7 +71,9 @@ class TeamsTurn:
 
     async def audit(self, action: str, *, target: str = "", outcome: str = "ok", detail: str = "") -> None:
         actor = self.actor.person.email if self.actor.person else f"aad:{self.actor.aad_object_id}"
-        await record_audit(self.services, actor=actor, action=action, target=target, outcome=outcome, detail=detail)
+        await record_audit(
+            self.services, actor=actor, action=action, target=target, outcome=outcome, detail=detail
+        )
 
     def value(self) -> dict[str, Any]:
         return action_data(self._context.activity)
@@ -77,10 +81,12 @@ class TeamsTurn:
 
 def action_data(activity: Activity) -> dict[str, Any]:
     """The data a card action sent: ``value.action.data`` (Action.Execute) or ``value`` (Action.Submit)."""
-    value = activity.value if isinstance(activity.value, dict) else {}
+    value: dict[str, Any] = activity.value if isinstance(activity.value, dict) else {}
     if activity.type == ActivityTypes.invoke:
-        action = value.get("action") if isinstance(value.get("action"), dict) else {}
-        data = action.get("data") if isinstance(action.get("data"), dict) else {}
+        action = value.get("action")
+        action = action if isinstance(action, dict) else {}
+        data = action.get("data")
+        data = data if isinstance(data, dict) else {}
         return {**data, "verb": action.get("verb", data.get("verb", ""))}
     return dict(value)
 
@@ -135,9 +141,9 @@ class WeeknotesBot(ActivityHandler):  # type: ignore[misc]
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         conversation_type = getattr(turn_context.activity.conversation, "conversation_type", "") or "personal"
-        if conversation_type == "channel" and not isinstance(turn_context.activity.value, dict):
-            if await engagement.on_channel_message(turn_context, self._services):
-                return
+        is_comment = conversation_type == "channel" and not isinstance(turn_context.activity.value, dict)
+        if is_comment and await engagement.on_channel_message(turn_context, self._services):
+            return
         turn = await self._turn(turn_context)
         if isinstance(turn_context.activity.value, dict):
             reply = await self._run_action(turn, action_data(turn_context.activity))
@@ -187,7 +193,9 @@ class WeeknotesBot(ActivityHandler):  # type: ignore[misc]
 
     async def _answer_invoke(self, context: TurnContext, reply: Reply) -> None:
         await context.send_activity(
-            Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=invoke_body(reply)))
+            Activity(
+                type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=invoke_body(reply))
+            )
         )
 
     async def on_message_reaction_activity(self, turn_context: TurnContext) -> None:

@@ -28,10 +28,12 @@ async def resolve_actor(context: TurnContext, store: Store) -> Actor:
     name = str(getattr(sender, "name", "") or "")
     people = await store.people.list(partition=Person.partition_key)
     for person in people:
-        if person.active and ((aad and person.aad_object_id == aad) or (user_id and person.teams_user_id == user_id)):
+        if person.active and (
+            (aad and person.aad_object_id == aad) or (user_id and person.teams_user_id == user_id)
+        ):
             return Actor(aad_object_id=aad, teams_user_id=user_id, name=name, person=person)
-    person = await _link_by_email(context, store, people, aad=aad, user_id=user_id)
-    return Actor(aad_object_id=aad, teams_user_id=user_id, name=name, person=person)
+    linked = await _link_by_email(context, store, people, aad=aad, user_id=user_id)
+    return Actor(aad_object_id=aad, teams_user_id=user_id, name=name, person=linked)
 
 
 async def _link_by_email(

@@ -90,7 +90,9 @@ class MessagesRoute:
 
         auth_header = request.headers.get("Authorization") or None
         try:
-            auth = await self._adapter.bot_framework_authentication.authenticate_request(activity, auth_header)
+            auth = await self._adapter.bot_framework_authentication.authenticate_request(
+                activity, auth_header
+            )
         except Exception as error:  # every authentication failure is a 401, whatever the SDK raises
             log.info("refused unauthenticated activity: %s", type(error).__name__)
             return _problem(HTTPStatus.UNAUTHORIZED, "Unauthorized.")
@@ -110,4 +112,6 @@ class MessagesRoute:
         body_out = _body_of(invoke)
         if body_out is None:
             return web.Response(status=invoke.status)
-        return web.json_response(body_out, status=invoke.status, dumps=lambda v: json.dumps(v, ensure_ascii=False))
+        return web.json_response(
+            body_out, status=invoke.status, dumps=lambda v: json.dumps(v, ensure_ascii=False)
+        )

@@ -18,7 +18,9 @@ FULL_ANSWERS = {
     "rag": "green",
     "status_reason": "adoption is holding steady",
     "overview": "The project continues in the adoption phase.",
-    "achievements": "Adoption activity sustained\n  - Support for users moving from network drives\n  - Guidance reinforced",
+    "achievements": (
+        "Adoption activity sustained\n  - Support for users leaving network drives\n  - Guidance reinforced"
+    ),
     "in_progress": "Usage reporting refresh",
     "metric_0": "2,409",
     "metric_1": "1263",
@@ -67,12 +69,17 @@ async def test_update_sends_one_card_per_project_with_labelled_inputs(org: BotSe
 
 async def test_full_update_is_stored_and_summarised_with_metric_sentences(org: BotServer) -> None:
     previous = Update(
-        week="2026-W19", project_id=FULL.project_id, state=UpdateState.SUBMITTED, rag=Rag.AMBER,
+        week="2026-W19",
+        project_id=FULL.project_id,
+        state=UpdateState.SUBMITTED,
+        rag=Rag.AMBER,
         metric_values={"Active file viewing and editing": 2562.0, "File syncing": 1260.0},
         answers={"planned": "Produce the next usage report"},
     )
     await org.services.store.updates.save(record=previous)
-    body = await press(org, PM_ONE, "update.submit", {"project": FULL.project_id, "week": WEEK, **FULL_ANSWERS})
+    body = await press(
+        org, PM_ONE, "update.submit", {"project": FULL.project_id, "week": WEEK, **FULL_ANSWERS}
+    )
     summary = card_text(card_of(body))
     assert "decreased by 6.0% (from 2,562 to 2,409 users)" in summary
     assert "increased slightly by 0.2% (from 1,260 to 1,263 users)" in summary
@@ -88,11 +95,23 @@ async def test_full_update_is_stored_and_summarised_with_metric_sentences(org: B
 @pytest.mark.parametrize(
     ("user", "project", "answers", "expected"),
     [
-        (PM_TWO, BRIEF, {"rag": "amber", "status_reason": "negotiations are outstanding",
-                         "outcomes": "Two workshops held", "next_activities": "Confirm the strategy"},
-         "The project status is amber as negotiations are outstanding"),
-        (PM_TWO, SUMMARY, {"summary": "Pilot testing close to completion\nProcurement being considered"},
-         "Pilot testing close to completion"),
+        (
+            PM_TWO,
+            BRIEF,
+            {
+                "rag": "amber",
+                "status_reason": "negotiations are outstanding",
+                "outcomes": "Two workshops held",
+                "next_activities": "Confirm the strategy",
+            },
+            "The project status is amber as negotiations are outstanding",
+        ),
+        (
+            PM_TWO,
+            SUMMARY,
+            {"summary": "Pilot testing close to completion\nProcurement being considered"},
+            "Pilot testing close to completion",
+        ),
         (PM_ONE, TEAM, {"update": "Product: Drupal\nnot started: 14, in progress: 17"}, "in progress: 17"),
     ],
 )
@@ -116,7 +135,9 @@ async def test_draft_survives_a_restart_then_submits(org: BotServer) -> None:
         await restarted.post(message(PM_ONE, "update", restarted.connector.url))
         [full_card, _] = [c for call in restarted.connector.sent(PM_ONE.conversation_id) for c in call.cards]
         assert "Half written ✍️" in card_text(full_card)
-        body = await press(restarted, PM_ONE, "update.submit", {**draft, **FULL_ANSWERS, "overview": "Done ✅"})
+        body = await press(
+            restarted, PM_ONE, "update.submit", {**draft, **FULL_ANSWERS, "overview": "Done ✅"}
+        )
         card_of(body)
         update = await stored(restarted, FULL.project_id)
         assert update is not None and update.state is UpdateState.SUBMITTED
@@ -127,11 +148,18 @@ async def test_draft_survives_a_restart_then_submits(org: BotServer) -> None:
 
 
 async def test_edit_after_submit_replaces_never_duplicates(org: BotServer) -> None:
-    data = {"project": BRIEF.project_id, "week": WEEK, "rag": "amber", "status_reason": "waiting on a supplier"}
+    data = {
+        "project": BRIEF.project_id,
+        "week": WEEK,
+        "rag": "amber",
+        "status_reason": "waiting on a supplier",
+    }
     await press(org, PM_TWO, "update.submit", data)
     edit = card_of(await press(org, PM_TWO, "update.edit", {"project": BRIEF.project_id, "week": WEEK}))
     assert "waiting on a supplier" in card_text(edit)
-    await press(org, PM_TWO, "update.submit", {**data, "rag": "green", "status_reason": "the supplier signed"})
+    await press(
+        org, PM_TWO, "update.submit", {**data, "rag": "green", "status_reason": "the supplier signed"}
+    )
     updates = await org.services.store.updates.list(partition=WEEK)
     assert [(u.project_id, u.rag, u.answers["status_reason"]) for u in updates] == [
         (BRIEF.project_id, Rag.GREEN, "the supplier signed")
@@ -139,9 +167,12 @@ async def test_edit_after_submit_replaces_never_duplicates(org: BotServer) -> No
 
 
 async def test_skip_with_a_reason_keeps_the_draft_and_shows_in_status(org: BotServer) -> None:
-    await press(org, PM_ONE, "update.draft", {"project": TEAM.project_id, "week": WEEK, "update": "Some notes"})
-    body = await press(org, PM_ONE, "update.skip", {"project": TEAM.project_id, "week": WEEK,
-                                                     "skip_reason": "annual leave"})
+    await press(
+        org, PM_ONE, "update.draft", {"project": TEAM.project_id, "week": WEEK, "update": "Some notes"}
+    )
+    body = await press(
+        org, PM_ONE, "update.skip", {"project": TEAM.project_id, "week": WEEK, "skip_reason": "annual leave"}
+    )
     assert "annual leave" in card_text(card_of(body))
     update = await stored(org, TEAM.project_id)
     assert update is not None and update.state is UpdateState.SKIPPED and update.skip_reason == "annual leave"
@@ -160,7 +191,9 @@ async def test_hand_over_sends_the_deputy_the_card_and_tells_the_owner(org: BotS
     deputy_card = [c for call in org.connector.sent(PM_TWO.conversation_id) for c in call.cards][-1]
     assert FULL.name in card_text(deputy_card) and "handed" in card_text(deputy_card)
     assert "update.handover" not in emitted_verbs(deputy_card)  # only the owner hands over
-    body = await press(org, PM_TWO, "update.submit", {"project": FULL.project_id, "week": WEEK, **FULL_ANSWERS})
+    body = await press(
+        org, PM_TWO, "update.submit", {"project": FULL.project_id, "week": WEEK, **FULL_ANSWERS}
+    )
     card_of(body)
     update = await stored(org, FULL.project_id)
     assert update is not None and update.author == PM_TWO.email and update.handed_over_to == PM_TWO.email
@@ -171,7 +204,9 @@ async def test_hand_over_without_a_chat_creates_one_from_the_roster(org: BotServ
 
     deputy = await org.services.store.people.get(partition="person", key=PM_TWO.email)
     assert deputy is not None
-    await org.services.store.people.save(record=replace(deputy, teams_user_id=PM_TWO.id, aad_object_id=PM_TWO.aad))
+    await org.services.store.people.save(
+        record=replace(deputy, teams_user_id=PM_TWO.id, aad_object_id=PM_TWO.aad)
+    )
     await press(org, PM_ONE, "update.handover", {"project": FULL.project_id, "week": WEEK})
     creates = [c for c in org.connector.calls if c.method == "CREATE"]
     assert [m["id"] for m in creates[0].body["members"]] == [PM_TWO.id]
@@ -191,10 +226,13 @@ async def test_bad_input_is_explained_in_the_card_and_nothing_is_lost(
     org: BotServer, field: str, value: str, says: str
 ) -> None:
     before = await org.services.store.updates.save(
-        record=Update(week=WEEK, project_id=FULL.project_id, state=UpdateState.DRAFT, answers={"risks": "kept"})
+        record=Update(
+            week=WEEK, project_id=FULL.project_id, state=UpdateState.DRAFT, answers={"risks": "kept"}
+        )
     )
-    body = await press(org, PM_ONE, "update.submit", {"project": FULL.project_id, "week": WEEK,
-                                                       **FULL_ANSWERS, field: value})
+    body = await press(
+        org, PM_ONE, "update.submit", {"project": FULL.project_id, "week": WEEK, **FULL_ANSWERS, field: value}
+    )
     card = card_text(card_of(body))
     assert says in card
     assert FULL_ANSWERS["overview" if field != "overview" else "risks"][:20] in card  # what was typed is kept
@@ -203,7 +241,9 @@ async def test_bad_input_is_explained_in_the_card_and_nothing_is_lost(
 
 
 async def test_someone_elses_project_is_refused_and_audited(org: BotServer) -> None:
-    body = await press(org, PM_TWO, "update.submit", {"project": TEAM.project_id, "week": WEEK, "update": "forged"})
+    body = await press(
+        org, PM_TWO, "update.submit", {"project": TEAM.project_id, "week": WEEK, "update": "forged"}
+    )
     assert body["statusCode"] == 403
     assert "belongs to Priya Shah" in body["value"]["message"]
     assert await stored(org, TEAM.project_id) is None
@@ -212,7 +252,9 @@ async def test_someone_elses_project_is_refused_and_audited(org: BotServer) -> N
 
 
 async def test_unregistered_sender_is_refused(org: BotServer) -> None:
-    body = await press(org, OUTSIDER, "update.submit", {"project": TEAM.project_id, "week": WEEK, "update": "x"})
+    body = await press(
+        org, OUTSIDER, "update.submit", {"project": TEAM.project_id, "week": WEEK, "update": "x"}
+    )
     assert body["statusCode"] == 403
     assert "list" in body["value"]["message"]
     assert await stored(org, TEAM.project_id) is None
@@ -220,14 +262,18 @@ async def test_unregistered_sender_is_refused(org: BotServer) -> None:
 
 async def test_stale_card_from_a_published_week_is_refused(org: BotServer) -> None:
     await org.services.store.editions.save(record=Edition(week="2026-W18", state=EditionState.PUBLISHED))
-    body = await press(org, PM_ONE, "update.submit", {"project": TEAM.project_id, "week": "2026-W18", "update": "x"})
+    body = await press(
+        org, PM_ONE, "update.submit", {"project": TEAM.project_id, "week": "2026-W18", "update": "x"}
+    )
     assert body["statusCode"] == 400
     assert "closed" in body["value"]["message"] and "week ending" in body["value"]["message"].lower()
     assert await stored(org, TEAM.project_id, "2026-W18") is None
 
 
-@pytest.mark.parametrize("data", [{"week": WEEK}, {"project": TEAM.project_id, "week": "last week"},
-                                  {"project": ["x"], "week": WEEK}])
+@pytest.mark.parametrize(
+    "data",
+    [{"week": WEEK}, {"project": TEAM.project_id, "week": "last week"}, {"project": ["x"], "week": WEEK}],
+)
 async def test_malformed_card_data_gets_a_plain_answer(org: BotServer, data: dict[str, Any]) -> None:
     body = await press(org, PM_ONE, "update.submit", data)
     assert body["statusCode"] == 400
@@ -238,15 +284,21 @@ async def test_late_submission_after_close_is_accepted_and_marked_late(org: BotS
     from datetime import timedelta
 
     org.clock.now += timedelta(days=4, hours=2)  # Monday 18 May, 11:00 London: after close
-    body = await press(org, PM_ONE, "update.submit", {"project": TEAM.project_id, "week": WEEK, "update": "Late"})
+    body = await press(
+        org, PM_ONE, "update.submit", {"project": TEAM.project_id, "week": WEEK, "update": "Late"}
+    )
     assert "Late" in card_text(card_of(body))
     update = await stored(org, TEAM.project_id)
     assert update is not None and update.late
 
 
 async def test_duplicate_delivery_of_the_same_invoke_stores_once(org: BotServer) -> None:
-    activity = execute(PM_ONE, "update.submit", {"project": TEAM.project_id, "week": WEEK, "update": "Once"},
-                       org.connector.url)
+    activity = execute(
+        PM_ONE,
+        "update.submit",
+        {"project": TEAM.project_id, "week": WEEK, "update": "Once"},
+        org.connector.url,
+    )
     first = await org.post(activity)
     second = await org.post(activity)
     assert first[0] == second[0] == 200

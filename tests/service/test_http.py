@@ -89,15 +89,22 @@ async def test_json_that_is_not_an_activity_is_400(bot: BotServer) -> None:
 async def test_missing_token_is_401_and_nothing_is_processed(bot: BotServer) -> None:
     await _register(bot, PM, Role.PM)
     assert bot.http is not None
-    async with bot.http.post(f"{bot.url}/api/messages", json=message(PM, "help", bot.connector.url)) as response:
+    async with bot.http.post(
+        f"{bot.url}/api/messages", json=message(PM, "help", bot.connector.url)
+    ) as response:
         assert response.status == 401
     assert bot.connector.calls == []
 
 
 async def test_invoke_with_malformed_value_is_400_not_500(bot: BotServer) -> None:
     await _register(bot, PM, Role.PM)
-    for value in ("a string", [1, 2], {"action": "not an object"}, {"action": {"verb": 3}},
-                  {"action": {"verb": "update.submit", "data": "x"}}):
+    for value in (
+        "a string",
+        [1, 2],
+        {"action": "not an object"},
+        {"action": {"verb": 3}},
+        {"action": {"verb": "update.submit", "data": "x"}},
+    ):
         activity = execute(PM, "update.submit", {}, bot.connector.url)
         activity["value"] = value
         status, body = await bot.post(activity)
@@ -114,7 +121,9 @@ async def test_unknown_verb_gets_a_plain_error(bot: BotServer) -> None:
 
 async def test_other_tenant_is_refused_before_any_handler(bot: BotServer) -> None:
     await _register(bot, PM, Role.PM)
-    status, _ = await bot.post(message(PM, "help", bot.connector.url, tenant="99999999-0000-0000-0000-000000000000"))
+    status, _ = await bot.post(
+        message(PM, "help", bot.connector.url, tenant="99999999-0000-0000-0000-000000000000")
+    )
     assert status == 403
     assert bot.connector.calls == []
     week = f"{bot.clock.now.isocalendar()[0]}-W{bot.clock.now.isocalendar()[1]:02d}"
@@ -132,12 +141,16 @@ async def test_healthz_degrades_when_storage_stops(
     try:
         own.stop()
         assert server.http is not None
-        async with server.http.get(f"{server.url}/healthz", timeout=aiohttp.ClientTimeout(total=20)) as response:
+        async with server.http.get(
+            f"{server.url}/healthz", timeout=aiohttp.ClientTimeout(total=20)
+        ) as response:
             assert response.status == 503
             body = await response.json()
             assert body["status"] == "degraded"
         own.start()
-        async with server.http.get(f"{server.url}/healthz", timeout=aiohttp.ClientTimeout(total=20)) as response:
+        async with server.http.get(
+            f"{server.url}/healthz", timeout=aiohttp.ClientTimeout(total=20)
+        ) as response:
             assert response.status == 200, await response.text()
     finally:
         await server.stop()

@@ -100,13 +100,16 @@ class BotServer:
     def token(self, **overrides: Any) -> str:
         return self.oidc.mint(audience=APP_ID, service_url=self.connector.url, **overrides)
 
-    async def post(self, activity: dict[str, Any], *, token: str | None = None,
-                   headers: dict[str, str] | None = None) -> tuple[int, Any]:
+    async def post(
+        self, activity: dict[str, Any], *, token: str | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, Any]:
         """POST an activity to /api/messages; returns (status, parsed JSON body or text)."""
         assert self.http is not None
         sent_headers = {"Authorization": f"Bearer {token or self.token()}"}
         sent_headers.update(headers or {})
-        async with self.http.post(f"{self.url}/api/messages", json=activity, headers=sent_headers) as response:
+        async with self.http.post(
+            f"{self.url}/api/messages", json=activity, headers=sent_headers
+        ) as response:
             text = await response.text()
             try:
                 body: Any = await response.json(content_type=None) if text else None

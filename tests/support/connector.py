@@ -8,6 +8,7 @@ paged members, team channels), records each with its Authorization header, and c
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import re
@@ -80,8 +81,15 @@ class FakeConnector:
         """Make a Teams member known (id, name, aadObjectId, email, userPrincipalName)."""
         self.members[member["id"]] = member
 
-    def fail(self, pattern: str, status: int, *, times: int = 1, headers: dict[str, str] | None = None,
-             code: str = "") -> None:
+    def fail(
+        self,
+        pattern: str,
+        status: int,
+        *,
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+        code: str = "",
+    ) -> None:
         """Fail the next ``times`` calls whose ``METHOD path`` matches ``pattern``."""
         body = {"error": {"code": code or f"Error{status}", "message": "injected by the test"}}
         self.faults.append(Fault(re.compile(pattern), status, times, headers or {}, body))
@@ -89,7 +97,8 @@ class FakeConnector:
     def sent(self, conversation_id: str | None = None) -> list[Recorded]:
         """Messages the bot sent (new activities and replies), optionally in one conversation."""
         return [
-            c for c in self.calls
+            c
+            for c in self.calls
             if (c.method in {"SEND", "REPLY"} or (c.method == "CREATE" and c.body.get("activity")))
             and (conversation_id is None or c.conversation_id == conversation_id)
         ]
@@ -106,10 +115,8 @@ class FakeConnector:
             if remaining <= 0:
                 raise AssertionError(f"expected {count} messages, got {len(self.sent())}: {self.sent()}")
             self.changed.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.changed.wait(), remaining)
-            except TimeoutError:
-                pass
         return self.sent()
 
     # ---- server --------------------------------------------------------------------------------
@@ -175,7 +182,9 @@ class FakeConnector:
             conversation = parts[2]
             if self._over_rate(conversation) and method == "POST":
                 self.rate_limited += 1
-                return web.json_response({"error": {"code": "Throttled"}}, status=429, headers={"Retry-After": "1"})
+                return web.json_response(
+                    {"error": {"code": "Throttled"}}, status=429, headers={"Retry-After": "1"}
+                )
             if method == "POST" and len(parts) == 4:
                 return self._record("SEND", path, conversation, body, auth)
             if method == "POST" and len(parts) == 5:
@@ -199,10 +208,13 @@ class FakeConnector:
             return web.json_response({"id": parts[2], "name": "Demo team", "aadGroupId": "group-1"})
         return web.json_response({"error": {"code": "NotFound", "message": f"{method} {path}"}}, status=404)
 
-    def _record(self, kind: str, path: str, conversation: str, body: dict[str, Any], auth: str,
-                reply_to: str = "") -> web.Response:
+    def _record(
+        self, kind: str, path: str, conversation: str, body: dict[str, Any], auth: str, reply_to: str = ""
+    ) -> web.Response:
         activity_id = f"act-{next(self._ids)}"
-        self.calls.append(Recorded(kind, path, conversation, body, auth, activity_id=activity_id, reply_to=reply_to))
+        self.calls.append(
+            Recorded(kind, path, conversation, body, auth, activity_id=activity_id, reply_to=reply_to)
+        )
         return web.json_response({"id": activity_id})
 
     def _create(self, body: dict[str, Any], auth: str) -> web.Response:
@@ -215,5 +227,7 @@ class FakeConnector:
             member = (body.get("members") or [{}])[0].get("id", "user")
             conversation = f"a:personal-{member}"
             activity_id = f"act-{number}" if body.get("activity") else ""
-        self.calls.append(Recorded("CREATE", "/v3/conversations", conversation, body, auth, activity_id=activity_id))
+        self.calls.append(
+            Recorded("CREATE", "/v3/conversations", conversation, body, auth, activity_id=activity_id)
+        )
         return web.json_response({"id": conversation, "activityId": activity_id, "serviceUrl": self.url})

@@ -113,7 +113,9 @@ class LocalOidc:
             claims.pop(name, None)
         headers = {"kid": kid or self.kid}
         if algorithm == "HS256":
-            return jwt.encode(claims, "a-shared-secret-of-enough-length-32b", algorithm="HS256", headers=headers)
+            return jwt.encode(
+                claims, "a-shared-secret-of-enough-length-32b", algorithm="HS256", headers=headers
+            )
         if algorithm == "none":
             return jwt.encode(claims, None, algorithm="none", headers=headers)  # type: ignore[arg-type]
         return jwt.encode(claims, key or self.key, algorithm=algorithm, headers=headers)

@@ -43,7 +43,9 @@ class TeamsUser:
         }
 
 
-def _base(user: TeamsUser, service_url: str, *, tenant: str = TENANT, activity_id: str | None = None) -> dict[str, Any]:
+def _base(
+    user: TeamsUser, service_url: str, *, tenant: str = TENANT, activity_id: str | None = None
+) -> dict[str, Any]:
     return {
         "id": activity_id or f"in-{next(_ids)}",
         "channelId": "msteams",
@@ -68,11 +70,16 @@ def execute(user: TeamsUser, verb: str, data: dict[str, Any], service_url: str, 
         **_base(user, service_url, **kw),
         "type": "invoke",
         "name": "adaptiveCard/action",
-        "value": {"action": {"type": "Action.Execute", "verb": verb, "data": {**data, "verb": verb}}, "trigger": "manual"},
+        "value": {
+            "action": {"type": "Action.Execute", "verb": verb, "data": {**data, "verb": verb}},
+            "trigger": "manual",
+        },
     }
 
 
-def submit(user: TeamsUser, data: dict[str, Any], service_url: str, *, reply_to: str = "", **kw: Any) -> dict[str, Any]:
+def submit(
+    user: TeamsUser, data: dict[str, Any], service_url: str, *, reply_to: str = "", **kw: Any
+) -> dict[str, Any]:
     """An Action.Submit (the fallback): a message whose value is the card's data."""
     activity = {**_base(user, service_url, **kw), "type": "message", "value": data}
     if reply_to:
