@@ -303,7 +303,13 @@ class TableStore:
 
     async def create_tables(self) -> None:
         """Create every table that is missing (after an outage of in-memory storage, say)."""
-        await asyncio.gather(*(ensure_table(self._service, name) for name in self.table_names.values()))
+        results = await asyncio.gather(
+            *(ensure_table(self._service, name) for name in self.table_names.values()),
+            return_exceptions=True,
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
 
     async def open_table(self, name: str) -> TableClient:
         """Create (if missing) and return another table ``{prefix}{name}`` sharing this store's connections.
