@@ -105,8 +105,9 @@ def brief_status(rag: Rag, reason: str) -> str:
     reason = " ".join(reason.split())
     if not reason:
         return f"The project status is {rag.value}."
-    if not reason.lower().startswith(_REASON_JOINERS):
-        reason = f"as {reason}"
+    # A reason that already starts with its joining word is used as is, lower-cased mid-sentence.
+    joined = reason.lower().startswith(_REASON_JOINERS)
+    reason = reason[0].lower() + reason[1:] if joined else f"as {reason}"
     if not reason.endswith((".", "!", "?")):
         reason += "."
     return f"The project status is {rag.value} {reason}"

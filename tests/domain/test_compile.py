@@ -231,7 +231,7 @@ def test_brief_section() -> None:
             "with the tender award in progress.",
             "The project status is green with the tender award in progress.",
         ),
-        (Rag.RED, "As  the supplier\nwithdrew", "The project status is red As the supplier withdrew."),
+        (Rag.RED, "As  the supplier\nwithdrew", "The project status is red as the supplier withdrew."),
         (Rag.RED, "because funding ended!", "The project status is red because funding ended!"),
         (Rag.GREEN, "now that testing is done", "The project status is green now that testing is done."),
         (Rag.GREEN, "  ", "The project status is green."),
