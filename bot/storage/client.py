@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Awaitable, Iterator, Mapping
 from contextlib import contextmanager, suppress
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 from azure.core.exceptions import (
@@ -30,6 +30,8 @@ RETRY_BACKOFF = 0.4
 CONNECTION_TIMEOUT = 2.0
 READ_TIMEOUT = 5.0
 PING_TIMEOUT = 3.0
+
+T = TypeVar("T")
 
 _TABLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{2,62}")
 _UNAVAILABLE_STATUS = frozenset({500, 502, 503, 504})
@@ -130,6 +132,18 @@ def storage_errors(doing: str) -> Iterator[None]:
         raise StorageError(f"Table Storage refused {doing} ({detail}).") from error
     except AzureError as error:
         raise StorageError(f"Table Storage failed while {doing}: {_first_line(error)}") from error
+
+
+async def gather_all(*operations: Awaitable[T]) -> list[T]:
+    """Run ``operations`` concurrently and wait for all of them, then raise the first error if any failed.
+
+    Unlike a bare ``asyncio.gather``, nothing is left running (or closed under its feet) when one fails.
+    """
+    results = await asyncio.gather(*operations, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return [result for result in results if not isinstance(result, BaseException)]
 
 
 def error_code(error: HttpResponseError) -> str:

@@ -7,7 +7,6 @@ whole entity (never merge), so a field or a continuation property that is gone s
 
 from __future__ import annotations
 
-import asyncio
 import builtins
 import dataclasses
 from collections.abc import Mapping, Sequence
@@ -35,6 +34,7 @@ from bot.errors import ConcurrencyError
 from bot.storage.client import (
     ensure_table,
     error_code,
+    gather_all,
     open_service,
     ping_table,
     storage_errors,
@@ -303,13 +303,7 @@ class TableStore:
 
     async def create_tables(self) -> None:
         """Create every table that is missing (after an outage of in-memory storage, say)."""
-        results = await asyncio.gather(
-            *(ensure_table(self._service, name) for name in self.table_names.values()),
-            return_exceptions=True,
-        )
-        for result in results:
-            if isinstance(result, BaseException):
-                raise result
+        await gather_all(*(ensure_table(self._service, name) for name in self.table_names.values()))
 
     async def open_table(self, name: str) -> TableClient:
         """Create (if missing) and return another table ``{prefix}{name}`` sharing this store's connections.
