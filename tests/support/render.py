@@ -95,25 +95,24 @@ class CardRenderer:
         )
 
     def fill(self, input_id: str, value: str) -> None:
-        """Types ``value`` into text input ``input_id``, as a person would."""
-        self._tag_controls()
-        control = self.page.locator(f"#card [data-weeknotes-id='{input_id}']")
-        control.click()
-        control.fill("")
-        control.press_sequentially(value) if "\n" not in value else control.fill(value)
+        """Types ``value`` into text input ``input_id`` (replacing what was there)."""
+        self._control(input_id).fill(value)
 
-    def choose(self, input_id: str, title: str) -> None:
-        """Picks the choice titled ``title`` in choice set ``input_id`` (radio buttons or a drop-down)."""
-        self._tag_controls()
-        control = self.page.locator(f"#card [data-weeknotes-id='{input_id}']")
+    def choose(self, input_id: str, value: str) -> None:
+        """Picks the choice with value ``value`` in choice set ``input_id`` (radio buttons or a drop-down)."""
+        control = self._control(input_id)
         if control.evaluate("element => element.tagName") == "SELECT":
-            control.select_option(label=title)
+            control.select_option(value=value)
         else:
-            control.get_by_label(title, exact=True).check()
+            control.locator(f"input[value='{value}']").check()
+
+    def _control(self, input_id: str) -> Any:
+        self._tag_controls()
+        return self.page.locator(f"#card [data-weeknotes-id='{input_id}']")
 
     def click(self, title: str) -> None:
         """Clicks the visible button titled ``title``."""
-        self.page.locator("#card button:visible", has_text=re.compile(f"^{re.escape(title)}$")).click()
+        self.page.locator("#card").get_by_role("button", name=title, exact=True).click()
 
     def executed(self) -> list[dict[str, Any]]:
         """The actions executed since the card was rendered: ``type``, ``title``, ``verb``, ``data``."""
