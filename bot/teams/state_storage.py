@@ -90,7 +90,7 @@ class TableBotStorage(Storage):  # type: ignore[misc]
         if self._service is not None:
             await self._service.close()
 
-    async def read(self, keys: Iterable[str] | None) -> dict[str, object]:
+    async def read(self, keys: Iterable[str] | None) -> dict[str, Any]:
         """Load the stored values of ``keys``; a key never written is absent from the result.
 
         Args:
@@ -105,7 +105,7 @@ class TableBotStorage(Storage):  # type: ignore[misc]
         values = await gather_all(*(self._read_one(key) for key in unique))
         return {key: value for key, (found, value) in zip(unique, values, strict=True) if found}
 
-    async def _read_one(self, key: str) -> tuple[bool, object]:
+    async def _read_one(self, key: str) -> tuple[bool, Any]:
         with storage_errors(f"reading bot state {key}"):
             try:
                 entity = await self._table.get_entity(escape_key(key), ROW_KEY)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -53,6 +54,28 @@ async def test_an_outage_is_reported_in_seconds_and_the_store_recovers(table_pre
             assert await store.people.get(partition="person", key=PERSON.email) is None
             again = await store.people.save(record=PERSON)
             assert await store.people.get(partition="person", key=PERSON.email) == again
+        finally:
+            await store.close()
+    finally:
+        azurite.close()
+
+
+async def test_after_an_outage_of_persistent_storage_the_data_and_etags_are_still_good(
+    table_prefix: str,
+) -> None:
+    azurite = Azurite(persistent=True)
+    azurite.start()
+    try:
+        store = await TableStore.open(connection_string=azurite.connection_string, table_prefix=table_prefix)
+        try:
+            saved = await store.people.save(record=PERSON)
+            azurite.stop()
+            await assert_unavailable_quickly(lambda: store.people.save(record=saved), within=5)
+            azurite.start()
+            await store.ping()
+            assert await store.people.get(partition="person", key=PERSON.email) == saved
+            updated = await store.people.save(record=replace(saved, title="Pennaeth"))
+            assert await store.people.get(partition="person", key=PERSON.email) == updated
         finally:
             await store.close()
     finally:
