@@ -9,7 +9,8 @@ from bot.domain.weeks import week_label
 from cards.commands import build_status_card
 from dialogs import update
 from dialogs.context import load_organisation, projects_of
-from dialogs.turn import CardReply, Reply, TextReply, Turn
+from dialogs.skip_chat import SKIP_DIALOG
+from dialogs.turn import BeginDialog, CardReply, Reply, TextReply, Turn
 
 
 async def status(turn: Turn, rest: str = "") -> Reply:
@@ -39,18 +40,18 @@ async def status(turn: Turn, rest: str = "") -> Reply:
 
 
 async def skip_command(turn: Turn, rest: str) -> Reply:
-    """``skip [reason]``: skips this week for your only project; with several, use each card's button."""
+    """``skip [reason]``: skips this week for your only project; with several, asks which (a chat dialog)."""
     person = turn.actor.person
     if person is None:
         return TextReply(messages.NOT_REGISTERED)
     projects = await projects_of(turn.services, person.email)
     if not projects:
         return TextReply(messages.NO_PROJECTS)
-    if len(projects) > 1:
-        await update.send_cards(turn)
-        return TextReply("You have several projects: press **Skip this week** on each card you want to skip.")
     organisation = await load_organisation(turn.services)
     week = current_week(organisation, turn.services.clock())
+    if len(projects) > 1:
+        choices = [(p.project_id, p.name) for p in projects]
+        return BeginDialog(SKIP_DIALOG, {"week": week, "projects": choices})
     reply = await update.skip(turn, {"project": projects[0].project_id, "week": week, "skip_reason": rest})
     if isinstance(reply, CardReply):
         await turn.send_card(reply.card)

@@ -44,7 +44,15 @@ class ErrorReply:
     status: int = 400
 
 
-Reply = CardReply | TextReply | ErrorReply
+@dataclass(frozen=True)
+class BeginDialog:
+    """Start a multi-turn chat conversation (a botbuilder-dialogs dialog) with ``options``."""
+
+    dialog_id: str
+    options: dict[str, Any]
+
+
+Reply = CardReply | TextReply | ErrorReply | BeginDialog
 
 
 class Turn(Protocol):

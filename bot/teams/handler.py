@@ -16,10 +16,11 @@ from bot.ports import Card, Services
 from bot.teams import engagement, onboarding
 from bot.teams.activity import activity_key
 from bot.teams.audit import record_audit
+from bot.teams.chat_dialogs import ChatDialogs
 from bot.teams.identity import resolve_actor
 from bot.teams.references import remember_personal
 from dialogs.registry import ACTIONS, command_for
-from dialogs.turn import Actor, CardReply, ErrorReply, Reply, TextReply, Turn
+from dialogs.turn import Actor, BeginDialog, CardReply, ErrorReply, Reply, TextReply, Turn
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +39,9 @@ def invoke_body(reply: Reply) -> dict[str, Any]:
     """The Universal Actions invoke response body for ``reply``."""
     if isinstance(reply, CardReply):
         return {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": reply.card}
-    if isinstance(reply, TextReply):
-        return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": reply.text}
+    if isinstance(reply, (TextReply, BeginDialog)):
+        text = reply.text if isinstance(reply, TextReply) else "Let's carry on in the chat."
+        return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": text}
     code = "BadRequest" if reply.status < 500 else "InternalError"
     return {
         "statusCode": reply.status,
@@ -94,8 +96,9 @@ def action_data(activity: Activity) -> dict[str, Any]:
 class WeeknotesBot(ActivityHandler):  # type: ignore[misc]
     """Routes each activity; one instance per app."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, chat: ChatDialogs) -> None:
         self._services = services
+        self._chat = chat
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         seen = await self._first_delivery(turn_context.activity)
@@ -149,9 +152,14 @@ class WeeknotesBot(ActivityHandler):  # type: ignore[misc]
             reply = await self._run_action(turn, action_data(turn_context.activity))
             await self._send_reply(turn_context, reply, replace_id=turn_context.activity.reply_to_id)
             return
+        if await self._chat.continue_active(turn_context, turn):
+            return
         text = TurnContext.remove_recipient_mention(turn_context.activity) or turn_context.activity.text or ""
         handler, rest = command_for(text)
         reply = await self._guarded(turn, handler(turn, rest))
+        if isinstance(reply, BeginDialog):
+            await self._chat.begin(turn_context, turn, reply.dialog_id, reply.options)
+            return
         await self._send_reply(turn_context, reply)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
@@ -188,7 +196,7 @@ class WeeknotesBot(ActivityHandler):  # type: ignore[misc]
                 await context.send_activity(activity)
         elif isinstance(reply, TextReply):
             await context.send_activity(reply.text)
-        else:
+        elif isinstance(reply, ErrorReply):
             await context.send_activity(reply.message)
 
     async def _answer_invoke(self, context: TurnContext, reply: Reply) -> None:

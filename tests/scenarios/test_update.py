@@ -323,3 +323,37 @@ async def test_director_without_projects_is_told_so(org: BotServer) -> None:
     await org.post(message(DIRECTOR, "update", org.connector.url))
     [reply] = org.connector.sent(DIRECTOR.conversation_id)
     assert "don't own" in reply.text
+
+
+async def test_skip_typed_with_several_projects_asks_which_then_why(org: BotServer) -> None:
+    await org.post(message(PM_ONE, "skip", org.connector.url))
+    question = org.connector.sent(PM_ONE.conversation_id)[-1]
+    assert "Which project" in card_text(question.body)
+    assert FULL.name in card_text(question.body) and TEAM.name in card_text(question.body)
+    await org.post(message(PM_ONE, TEAM.name, org.connector.url))
+    assert "Any reason" in org.connector.sent(PM_ONE.conversation_id)[-1].text
+    await org.post(message(PM_ONE, "on annual leave", org.connector.url))
+    update = await stored(org, TEAM.project_id)
+    assert update is not None and update.state is UpdateState.SKIPPED and update.skip_reason == "on annual leave"
+    assert await stored(org, FULL.project_id) is None
+    await org.post(message(PM_ONE, "help", org.connector.url))  # the conversation is over: commands work again
+    assert org.connector.sent(PM_ONE.conversation_id)[-1].cards
+
+
+async def test_skip_conversation_can_be_cancelled(org: BotServer) -> None:
+    await org.post(message(PM_ONE, "skip", org.connector.url))
+    await org.post(message(PM_ONE, "cancel", org.connector.url))
+    assert "Nothing was changed" in org.connector.sent(PM_ONE.conversation_id)[-1].text
+    assert await org.services.store.updates.list(partition=WEEK) == []
+
+
+async def test_skip_typed_with_one_project_skips_it(org: BotServer) -> None:
+    await org.post(message(PM_TWO, "skip", org.connector.url))  # PM_TWO owns two: use the dialog
+    await org.post(message(PM_TWO, "cancel", org.connector.url))
+    from dataclasses import replace
+
+    await org.services.store.projects.upsert(record=replace(SUMMARY, active=False))
+    await org.services.store.projects.upsert(record=replace(FULL, deputy=""))
+    await org.post(message(PM_TWO, "skip conference week", org.connector.url))
+    update = await stored(org, BRIEF.project_id)
+    assert update is not None and update.state is UpdateState.SKIPPED and update.skip_reason == "conference week"
