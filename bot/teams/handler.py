@@ -214,7 +214,7 @@ class WeeknotesBot(ActivityHandler):  # type: ignore[misc]
     ) -> None:
         await onboarding.on_members_removed(turn_context, self._services, members_removed)
 
-    async def on_installation_update_activity(self, turn_context: TurnContext) -> None:
+    async def on_installation_update(self, turn_context: TurnContext) -> None:
         await onboarding.on_installation_update(turn_context, self._services)
 
     async def on_members_added_activity(
