@@ -15,7 +15,7 @@ from bot.domain.editions import accepts_answers, current_week
 from bot.domain.models import Edition, Organisation, Person, Project, Role, Update
 from bot.domain.weeks import WeekError, previous_week, validate_week, week_label
 from bot.ports import Services
-from dialogs.turn import ErrorReply, Turn
+from dialogs.turn import ErrorReply, TextReply, Turn
 
 
 async def load_organisation(services: Services) -> Organisation:
@@ -111,6 +111,27 @@ async def check_card(turn: Turn, data: Mapping[str, Any]) -> ProjectWeek | Error
             messages.STALE_CARD.format(card_week=week_label(week), week=week_label(context.current))
         )
     return context
+
+
+@dataclass(frozen=True)
+class MyWeek:
+    """The sender, the projects they answer for, and the week they are answering."""
+
+    person: Person
+    projects: list[Project]
+    week: str
+
+
+async def my_week(turn: Turn) -> MyWeek | TextReply:
+    """The sender's projects this week, or the plain answer when they are unknown or have none."""
+    person = turn.actor.person
+    if person is None:
+        return TextReply(messages.NOT_REGISTERED)
+    projects = await projects_of(turn.services, person.email)
+    if not projects:
+        return TextReply(messages.NO_PROJECTS)
+    organisation = await load_organisation(turn.services)
+    return MyWeek(person, projects, current_week(organisation, turn.services.clock()))
 
 
 def is_reviewer(person: Person | None) -> bool:

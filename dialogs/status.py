@@ -2,30 +2,23 @@
 
 from __future__ import annotations
 
-from bot import messages
-from bot.domain.editions import current_week
 from bot.domain.models import UpdateState
 from bot.domain.weeks import week_label
 from cards.commands import build_status_card
 from dialogs import update
-from dialogs.context import load_organisation, projects_of
+from dialogs.context import my_week
 from dialogs.skip_chat import SKIP_DIALOG
 from dialogs.turn import BeginDialog, CardReply, Reply, TextReply, Turn
 
 
 async def status(turn: Turn, rest: str = "") -> Reply:
     """My projects this week: submitted, draft, skipped or missing."""
-    person = turn.actor.person
-    if person is None:
-        return TextReply(messages.NOT_REGISTERED)
-    projects = await projects_of(turn.services, person.email)
-    if not projects:
-        return TextReply(messages.NO_PROJECTS)
-    organisation = await load_organisation(turn.services)
-    week = current_week(organisation, turn.services.clock())
-    stored = {u.project_id: u for u in await turn.services.store.updates.list(partition=week)}
+    mine = await my_week(turn)
+    if isinstance(mine, TextReply):
+        return mine
+    stored = {u.project_id: u for u in await turn.services.store.updates.list(partition=mine.week)}
     rows: list[tuple[str, str]] = []
-    for project in projects:
+    for project in mine.projects:
         found = stored.get(project.project_id)
         if found is None:
             state = "missing"
@@ -36,19 +29,15 @@ async def status(turn: Turn, rest: str = "") -> Reply:
         else:
             state = "draft"
         rows.append((project.name, state))
-    return CardReply(build_status_card(week_label=week_label(week), rows=rows))
+    return CardReply(build_status_card(week_label=week_label(mine.week), rows=rows))
 
 
 async def skip_command(turn: Turn, rest: str) -> Reply:
     """``skip [reason]``: skips this week for your only project; with several, asks which (a chat dialog)."""
-    person = turn.actor.person
-    if person is None:
-        return TextReply(messages.NOT_REGISTERED)
-    projects = await projects_of(turn.services, person.email)
-    if not projects:
-        return TextReply(messages.NO_PROJECTS)
-    organisation = await load_organisation(turn.services)
-    week = current_week(organisation, turn.services.clock())
+    mine = await my_week(turn)
+    if isinstance(mine, TextReply):
+        return mine
+    projects, week = mine.projects, mine.week
     if len(projects) > 1:
         choices = [(p.project_id, p.name) for p in projects]
         return BeginDialog(SKIP_DIALOG, {"week": week, "projects": choices})

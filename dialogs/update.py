@@ -18,21 +18,14 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from bot import messages
 from bot.domain.compile import compile_weeknote
-from bot.domain.editions import current_week, is_late
+from bot.domain.editions import is_late
 from bot.domain.models import Edition, EditionState, Update, UpdateState
+from bot.domain.weeks import week_label
 from bot.errors import ConcurrencyError
 from bot.ports import Card
 from cards.update import build_update_card, build_update_summary_card
-from dialogs.context import (
-    ProjectWeek,
-    check_card,
-    load_organisation,
-    load_project_week,
-    people_by_email,
-    projects_of,
-)
+from dialogs.context import ProjectWeek, check_card, load_project_week, my_week, people_by_email
 from dialogs.turn import CardReply, ErrorReply, Reply, TextReply, Turn
 from dialogs.update_form import read_form
 
@@ -225,20 +218,15 @@ async def hand_over(turn: Turn, data: Mapping[str, Any]) -> Reply:
 
 async def send_cards(turn: Turn) -> Reply:
     """``update`` (typed or the button): one card per project the person owns or deputises."""
-    person = turn.actor.person
-    if person is None:
-        return TextReply(messages.NOT_REGISTERED)
-    projects = await projects_of(turn.services, person.email)
-    if not projects:
-        return TextReply(messages.NO_PROJECTS)
-    organisation = await load_organisation(turn.services)
-    week = current_week(organisation, turn.services.clock())
-    for project in projects:
-        context = await load_project_week(turn.services, project, week, person)
+    mine = await my_week(turn)
+    if isinstance(mine, TextReply):
+        return mine
+    for project in mine.projects:
+        context = await load_project_week(turn.services, project, mine.week, mine.person)
         if context.update is not None and context.update.state is not UpdateState.DRAFT:
             await turn.send_card(await summary_card(turn, context, context.update))
         else:
             await turn.send_card(update_card(context))
     return TextReply(
-        f"Here {'is your card' if len(projects) == 1 else 'are your cards'} for {context.label}."
+        f"Here {'is your card' if len(mine.projects) == 1 else 'are your cards'} for {week_label(mine.week)}."
     )
