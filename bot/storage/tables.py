@@ -118,7 +118,7 @@ class TableRepository(Generic[R]):
                 raise ConcurrencyError(f"{what} already exists.") from error
             except HttpResponseError as error:
                 if error.status_code in _CONFLICT_STATUS and error_code(error) != "TableNotFound":
-                    raise ConcurrencyError(f"{what} changed since it was read.") from error
+                    raise ConcurrencyError(f"{what} changed or was deleted since it was read.") from error
                 raise
         return _with_etag(record, metadata)
 
@@ -199,7 +199,7 @@ class TableRepository(Generic[R]):
             try:
                 results = await self._table.submit_transaction(operations)
             except TableTransactionError as error:
-                if error.status_code in _CONFLICT_STATUS:
+                if error.status_code in _CONFLICT_STATUS and error_code(error) != "TableNotFound":
                     raise ConcurrencyError(
                         f"{what}: a record conflicted ({error_code(error)}), so none was saved."
                     ) from error

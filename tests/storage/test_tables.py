@@ -140,6 +140,9 @@ async def test_a_missing_table_is_an_error_not_an_absent_record(
         await store.people.save(record=saved)
     with pytest.raises(StorageError, match="TableNotFound"):
         await store.people.save(record=Person(email="b@c", name="B"))
+    with pytest.raises(StorageError, match="TableNotFound") as batch:
+        await store.people.save_batch(records=[Person(email="b@c", name="B"), saved])
+    assert not isinstance(batch.value, ConcurrencyError)
     with pytest.raises(StorageError, match="TableNotFound"):
         await store.people.list(partition="person")
     await store.create_tables()
