@@ -37,7 +37,8 @@ _LINE_BREAKING = frozenset({"Cc", "Zl", "Zp"})  # control characters and Unicode
 _BOOLS = {"true": True, "yes": True, "false": False, "no": False}
 
 _TOP_KEYS = {"organisation": True, "timezone": False, "schedule": False, "holidays": False}
-_TOP_KEYS |= {"people": True, "projects": True}
+_TOP_KEYS |= {"retention_weeks": False, "people": True, "projects": True}
+MAX_RETENTION_WEEKS = 10_000
 _SCHEDULE_KEYS = {"prompt": False, "remind": False, "close": False}
 _HOLIDAY_KEYS = {"country": True, "subdivision": False}
 _PERSON_KEYS = {"email": True, "name": True, "title": False, "roles": True, "active": False}
@@ -107,6 +108,7 @@ def export_org_file(organisation: Organisation, people: Iterable[Person], projec
             if organisation.holidays_country
             else None
         ),
+        **({"retention_weeks": organisation.retention_weeks} if organisation.retention_weeks else {}),
         "people": [_person_entry(person) for person in people],
         "projects": [_project_entry(project) for project in sorted(projects, key=lambda p: p.order)],
     }
@@ -264,7 +266,8 @@ def _read_organisation(reader: _Reader, top: dict[str, yaml.Node]) -> Organisati
     country, subdivision = "GB", "ENG"
     if "holidays" in top:
         country, subdivision = _read_holidays(reader, top["holidays"])
-    if name is None:
+    retention = _read_retention(reader, top["retention_weeks"]) if "retention_weeks" in top else 0
+    if name is None or retention is None:
         return None
     return Organisation(
         name=name,
@@ -272,7 +275,21 @@ def _read_organisation(reader: _Reader, top: dict[str, yaml.Node]) -> Organisati
         schedule=schedule,
         holidays_country=country,
         holidays_subdivision=subdivision,
+        retention_weeks=retention,
     )
+
+
+def _read_retention(reader: _Reader, node: yaml.Node) -> int | None:
+    """Weeks of answers to keep; 0 keeps them for good."""
+    value = reader.text(node, "retention_weeks")
+    if value is None:
+        return None
+    if not value.isascii() or not value.isdigit() or int(value) > MAX_RETENTION_WEEKS:
+        reader.problem(
+            node, "retention_weeks", f"{value!r} must be a whole number of weeks from 0 (keep all) to 10000."
+        )
+        return None
+    return int(value)
 
 
 def _read_schedule(reader: _Reader, node: yaml.Node) -> Schedule:

@@ -125,6 +125,13 @@ def test_scalars_are_read_as_written_not_as_yaml_guesses() -> None:
     assert plan.organisation.schedule.remind == "fri 09:30"
 
 
+def test_retention_is_the_organisation_s_own_period() -> None:
+    assert parse_org_file(VALID).organisation.retention_weeks == 0
+    assert (
+        parse_org_file(edited("people:", "retention_weeks: 104\npeople:")).organisation.retention_weeks == 104
+    )
+
+
 def test_holidays_null_means_no_public_holidays() -> None:
     plan = parse_org_file(edited("holidays: {country: GB, subdivision: ENG}", "holidays: null"))
 
@@ -202,6 +209,12 @@ MISTAKES = [
         "subdivision: ENG", "subdivision: YORKS", 4, "holidays.subdivision", "ENG, NIR", id="subdivision"
     ),
     pytest.param("holidays:", "colour: blue\nholidays:", 4, "colour", "unknown key", id="unknown-top-key"),
+    pytest.param(
+        "people:", "retention_weeks: -1\npeople:", 5, "retention_weeks", "whole number", id="retention"
+    ),
+    pytest.param(
+        "people:", "retention_weeks: 2.5\npeople:", 5, "retention_weeks", "whole number", id="retention-frac"
+    ),
     pytest.param("organisation: DDaT\n", "organisation: ''\n", 1, "organisation", "empty", id="empty-name"),
     pytest.param("organisation: DDaT\n", "", 1, "organisation", "missing", id="no-organisation"),
     pytest.param(
@@ -524,6 +537,7 @@ def plans(draw: st.DrawFn) -> OrgPlan:
         schedule=Schedule(prompt=draw(_when), remind=draw(_when), close=draw(_when)),
         holidays_country=country,
         holidays_subdivision=subdivision,
+        retention_weeks=draw(st.sampled_from([0, 0, 1, 52, 10_000])),
     )
     return OrgPlan(organisation=organisation, people=people, projects=tuple(projects))
 
