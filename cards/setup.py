@@ -83,7 +83,12 @@ def _project_row(project: Project, people_names: Mapping[str, str]) -> Card:
 
 
 def build_project_form(
-    project: Project | None, people: Sequence[Person], errors: Mapping[str, str] | None = None
+    project: Project | None,
+    people: Sequence[Person],
+    errors: Mapping[str, str] | None = None,
+    *,
+    typed: Mapping[str, str] | None = None,
+    show_active: bool = False,
 ) -> Card:
     """The form to add a project (``project`` is ``None``) or edit one.
 
@@ -95,16 +100,24 @@ def build_project_form(
         project: The project to edit, or ``None`` for a new one.
         people: Who can be chosen as owner or deputy (inactive people are left out).
         errors: Input id -> what is wrong, shown in red under that input.
+        typed: Input id -> what was typed, shown instead of the project's values (a form sent back with
+            errors keeps what the person typed).
+        show_active: Add the ``active`` toggle (pause a project, or resume it), for editing.
 
     Returns:
         The card.
     """
     choices = [(person.email, person.name) for person in people if person.active]
-    return _project_form(project, choices, errors or {})
+    return _project_form(project, choices, errors or {}, typed=typed or {}, show_active=show_active)
 
 
 def _project_form(
-    project: Project | None, people: Sequence[tuple[str, str]], errors: Mapping[str, str]
+    project: Project | None,
+    people: Sequence[tuple[str, str]],
+    errors: Mapping[str, str],
+    *,
+    typed: Mapping[str, str] | None = None,
+    show_active: bool = False,
 ) -> Card:
     title = words.EDIT_PROJECT_TITLE.format(name=project.name) if project else words.ADD_PROJECT_TITLE
     metrics = "\n".join(_metric_line(metric) for metric in project.metrics) if project else ""
@@ -118,27 +131,46 @@ def _project_form(
         "template": project.template.value if project else "full",
         "metrics": metrics,
         "project": project.project_id if project else "",
+        "active": [_active_toggle(project.active if project else True)] if show_active else [],
     }
+    typed_keys = {"project_name": "name", "owner": "owner", "deputy": "deputy", "template": "template"}
+    for key, value in (typed or {}).items():
+        if key in typed_keys or key == "metrics":
+            values[typed_keys.get(key, key)] = value
     values.update(
         {f"{key}_error": [error_block(errors[key])] if key in errors else [] for key in _FORM_INPUTS}
     )
     return fill_template("project_form", values)
 
 
+def _active_toggle(active: bool) -> Card:
+    return {
+        "type": "Input.Toggle",
+        "id": "active",
+        "title": words.ACTIVE_TOGGLE,
+        "label": words.ACTIVE_LABEL,
+        "value": "true" if active else "false",
+        "valueOn": "true",
+        "valueOff": "false",
+    }
+
+
 def _metric_line(metric: Metric) -> str:
     return f"{metric.name} ({metric.unit})" if metric.unit else metric.name
 
 
-def build_schedule_form(schedule: Schedule, timezone: str) -> Card:
+def build_schedule_form(schedule: Schedule, timezone: str, errors: Mapping[str, str] | None = None) -> Card:
     """The form for when the bot asks, reminds and closes each week, and in which time zone.
 
     Args:
-        schedule: The current schedule (prefills the form).
+        schedule: The current schedule (prefills the form; what was typed, when sent back with errors).
         timezone: The current IANA time zone name.
+        errors: Input id (``prompt``, ``remind``, ``close``, ``timezone``) -> what is wrong, shown in red.
 
     Returns:
         The card; inputs ``prompt``, ``remind``, ``close``, ``timezone``; saved with ``setup.schedule``.
     """
+    shown = errors or {}
     return fill_template(
         "schedule_form",
         {
@@ -148,6 +180,10 @@ def build_schedule_form(schedule: Schedule, timezone: str) -> Card:
             "remind": schedule.remind,
             "close": schedule.close,
             "timezone": timezone,
+            **{
+                f"{key}_error": [error_block(shown[key])] if key in shown else []
+                for key in ("prompt", "remind", "close", "timezone")
+            },
         },
     )
 

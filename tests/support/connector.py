@@ -66,6 +66,9 @@ class FakeConnector:
         self.calls: list[Recorded] = []
         self.members: dict[str, dict[str, Any]] = {}
         self.channels: list[dict[str, str]] = []
+        self.member_page_size = 0  # members per pagedmembers page (0: all on one page)
+        self.reads: list[str] = []  # every GET, as 'path?query' (roster pages, member lookups)
+        self._query: dict[str, str] = {}
         self.faults: list[Fault] = []
         self.rate_limit: tuple[int, float] | None = None
         self.rate_limited = 0
@@ -169,6 +172,9 @@ class FakeConnector:
             except json.JSONDecodeError:
                 return web.json_response({"error": {"code": "BadSyntax"}}, status=400)
         auth = request.headers.get("Authorization", "")
+        self._query = dict(request.query)
+        if request.method == "GET":
+            self.reads.append(f"{path}?{request.query_string}")
         try:
             return self._route(request.method, path, body, auth)
         finally:
@@ -201,12 +207,23 @@ class FakeConnector:
                 return web.json_response({"error": {"code": "MemberNotFoundInConversation"}}, status=404)
             return web.json_response(member)
         if parts[:2] == ["v3", "conversations"] and len(parts) == 4 and parts[3] == "pagedmembers":
-            return web.json_response({"members": list(self.members.values())})
+            return self._paged_members()
         if parts[:2] == ["v3", "teams"] and len(parts) == 4 and parts[3] == "conversations":
             return web.json_response({"conversations": self.channels})
         if parts[:2] == ["v3", "teams"] and len(parts) == 3:
             return web.json_response({"id": parts[2], "name": "Demo team", "aadGroupId": "group-1"})
         return web.json_response({"error": {"code": "NotFound", "message": f"{method} {path}"}}, status=404)
+
+    def _paged_members(self) -> web.Response:
+        members = list(self.members.values())
+        if not self.member_page_size:
+            return web.json_response({"members": members})
+        start = int(self._query.get("continuationToken") or 0)
+        end = start + self.member_page_size
+        page: dict[str, Any] = {"members": members[start:end]}
+        if end < len(members):
+            page["continuationToken"] = str(end)
+        return web.json_response(page)
 
     def _record(
         self, kind: str, path: str, conversation: str, body: dict[str, Any], auth: str, reply_to: str = ""
