@@ -45,3 +45,15 @@ class NotAllowedError(WeeknotesError):
 
 class InputError(WeeknotesError):
     """What the user sent cannot be accepted; the message is safe to show them."""
+
+
+class DeliveryError(WeeknotesError):
+    """A message could not be delivered: the connector kept failing, or the recipient cannot be reached."""
+
+
+class RecipientBlockedError(DeliveryError):
+    """The recipient blocked the bot (403, e.g. ``MessageWritesBlocked``): record it, do not retry."""
+
+    def __init__(self, message: str, *, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code

@@ -28,11 +28,27 @@ class Sent:
     activity_id: str
 
 
+class SendGuard(Protocol):
+    """Lets a caller fence a send (the cadence's exactly-once claims); both hooks may raise to abort."""
+
+    async def sending(self) -> None:
+        """Called right before each attempt to post, once the rate limits allow it; raising sends nothing."""
+        ...
+
+    async def refused(self) -> None:
+        """The attempt was refused without being delivered (429, 412) and will be retried after a wait."""
+        ...
+
+
 class Messenger(Protocol):
     """Sends messages outside a turn (proactive): 1:1 prompts, channel posts, in-place updates."""
 
-    async def send_to_person(self, *, email: str, card: Card | None = None, text: str = "") -> Sent:
+    async def send_to_person(
+        self, *, email: str, card: Card | None = None, text: str = "", guard: SendGuard | None = None
+    ) -> Sent:
         """Send to someone's 1:1 chat (created from the team roster if needed).
+
+        ``guard``, if given, is told right before each attempt to post (see ``SendGuard``).
 
         Raises:
             RecipientBlockedError: the person blocked the bot (403 MessageWritesBlocked).

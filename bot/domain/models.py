@@ -302,6 +302,7 @@ class Claim:
     claimed_at: datetime | None = None
     done_at: datetime | None = None
     detail: str = ""
+    attempts: int = 0
     etag: str | None = field(default=None, compare=False)
 
     @property
