@@ -18,8 +18,7 @@ from aiohttp import web
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ActivityTypes
-
-from bot.teams.activity import tenant_of
+from botframework.connector.auth import AuthenticateRequestResult, EmulatorValidation, SkillValidation
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +48,49 @@ def _invoke_value_problem(activity: Activity) -> str | None:
     return None
 
 
+def _claims_problem(auth: AuthenticateRequestResult, activity: Activity, auth_header: str) -> str | None:
+    """Why a token botbuilder accepted is still not a channel's token for this activity, or None.
+
+    botbuilder validates tokens from the Emulator's issuers without checking their audience or ``serviceurl``
+    claim (only ``appid``): a Multi-tenant bot's own outbound token has that shape, so whoever saw one could
+    post as anyone, with replies (and the bot's token) sent to a serviceUrl of their choosing. Teams sends
+    neither Emulator nor skill tokens. Every channel token carries a ``serviceurl`` claim naming the
+    activity's serviceUrl, and an expiry (PyJWT accepts a token without ``exp`` as never expiring).
+    """
+    if EmulatorValidation.is_token_from_emulator(auth_header) or SkillValidation.is_skill_token(auth_header):
+        return "an Emulator or skill token"
+    identity = auth.claims_identity
+    claims: dict[str, Any] = dict(getattr(identity, "claims", None) or {})
+    if not isinstance(claims.get("exp"), (int, float)):
+        return "token without expiry"
+    if not activity.service_url or claims.get("serviceurl") != activity.service_url:
+        return "not a channel token for this serviceUrl"
+    return None
+
+
+def _tenants_of(body: dict[str, Any]) -> set[str]:
+    """Every tenant id the activity names: ``channelData.tenant.id`` and ``conversation.tenantId``.
+
+    Read from the JSON as posted: botbuilder's schema maps the conversation's tenant to ``tenantID``, so the
+    ``tenantId`` Teams sends never reaches ``Activity.conversation.tenant_id``. Teams sets both, equal. An
+    activity whose two disagree (or with a malformed one) is refused: which tenant it belongs to would be
+    ambiguous, and no handler may read a tenant other than the one that was checked.
+    """
+    tenants: set[str] = set()
+    channel_data = body.get("channelData")
+    if isinstance(channel_data, dict) and "tenant" in channel_data:
+        tenant = channel_data["tenant"]
+        tenant_id = tenant.get("id") if isinstance(tenant, dict) else None
+        tenants.add(tenant_id.lower() if isinstance(tenant_id, str) else "(malformed)")
+    conversation = body.get("conversation")
+    if isinstance(conversation, dict):
+        for key in ("tenantId", "tenantID"):
+            if key in conversation:
+                value = conversation[key]
+                tenants.add(value.lower() if isinstance(value, str) else "(malformed)")
+    return {tenant for tenant in tenants if tenant}
+
+
 def _body_of(invoke: InvokeResponse) -> Any:
     body = invoke.body
     if hasattr(body, "serialize"):
@@ -71,6 +113,11 @@ class MessagesRoute:
         self._logic = logic
         self._allowed_tenants = allowed_tenants
         self._on_tenant_refused = on_tenant_refused
+
+    def _tenant_allowed(self, body: dict[str, Any]) -> bool:
+        """Exactly one tenant named (channelData and conversation agree), and it is on the allow-list."""
+        tenants = _tenants_of(body)
+        return len(tenants) == 1 and tenants <= self._allowed_tenants
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
         if request.content_type != "application/json":
@@ -96,10 +143,18 @@ class MessagesRoute:
         except Exception as error:  # every authentication failure is a 401, whatever the SDK raises
             log.info("refused unauthenticated activity: %s", type(error).__name__)
             return _problem(HTTPStatus.UNAUTHORIZED, "Unauthorized.")
+        # Without a header botbuilder lets a request through only when authentication is off (local runs).
+        claims_problem = _claims_problem(auth, activity, auth_header) if auth_header is not None else None
+        if claims_problem:
+            log.info("refused activity with a non-channel token: %s", claims_problem)
+            return _problem(HTTPStatus.UNAUTHORIZED, "Unauthorized.")
 
-        tenant = tenant_of(activity)
-        if self._allowed_tenants and tenant.lower() not in self._allowed_tenants:
-            await self._on_tenant_refused(activity, tenant)
+        if self._allowed_tenants and not self._tenant_allowed(body):
+            tenant = " / ".join(sorted(_tenants_of(body))) or "(none)"
+            try:
+                await self._on_tenant_refused(activity, tenant)
+            except Exception as error:  # storage down must not turn a refusal into a 500
+                log.warning("could not audit a refused tenant: %s", type(error).__name__)
             return _problem(HTTPStatus.FORBIDDEN, "This tenant is not served by this bot.")
 
         problem = _invoke_value_problem(activity)
