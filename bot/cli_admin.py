@@ -61,7 +61,7 @@ async def _org_import(store: Store, settings: Settings, args: argparse.Namespace
     from bot.org_file import parse_org_file
     from bot.org_import import apply_plan
 
-    plan = parse_org_file(args.text)
+    plan = parse_org_file(args.file)
     summary = await apply_plan(store, plan)
     print(f"Imported {plan.organisation.name}: {summary}")
     return 0
@@ -86,7 +86,8 @@ def add_admin_commands(commands: Any) -> None:
     org = commands.add_parser("org", help="import or export the organisation (people, projects, schedule)")
     org_commands = org.add_subparsers(dest="org_command", required=True)
     org_import = org_commands.add_parser("import", help="load an organisation YAML file (idempotent)")
-    org_import.add_argument("file", type=_read_text, dest="text", metavar="FILE")
+    # A positional argument is stored under its own name: argparse refuses dest= for one.
+    org_import.add_argument("file", type=_read_text, metavar="FILE")
     org_import.set_defaults(run=with_store(_org_import))
     org_export = org_commands.add_parser("export", help="write the organisation as YAML that imports back")
     org_export.add_argument("--out")
