@@ -7,7 +7,8 @@ certificate for 127.0.0.1; clients trust it through ``ca_path``.
 Served:
 - ``GET /{tenant}/v2.0/.well-known/openid-configuration``: discovery, pointing at the token endpoint here;
 - ``POST /{tenant}/oauth2/v2.0/token``: client credentials; the right secret gets ``TOKEN``;
-- ``GET /v1.0/users/{email}`` and ``GET /v1.0/users?$filter=mail eq '...'``: the users in ``users``.
+- ``GET /v1.0/users/{email}`` and ``GET /v1.0/users?$filter=mail eq '...'``: the users in ``users``
+  (on ``graph_url``, and on ``plain_graph_url`` without TLS).
 """
 
 from __future__ import annotations
@@ -78,7 +79,13 @@ class GraphStub:
         context.load_cert_chain(self.ca_path, key_path)
         self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
         self.base = f"https://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+        # Graph itself also plain HTTP (``plain_graph_url``), for a bot whose aiohttp has no test CA.
+        self._plain = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.plain_graph_url = f"http://127.0.0.1:{self._plain.server_address[1]}"
+        self._threads = [
+            threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+            for server in (self._server, self._plain)
+        ]
 
     @property
     def authority(self) -> str:
@@ -98,11 +105,13 @@ class GraphStub:
         }
 
     def start(self) -> None:
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        for server in (self._server, self._plain):
+            server.shutdown()
+            server.server_close()
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         stub = self
