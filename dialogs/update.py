@@ -92,6 +92,12 @@ async def _store(turn: Turn, context: ProjectWeek, change: Any) -> Update:
 async def _mark_republish(turn: Turn, context: ProjectWeek) -> None:
     if context.edition is not None and context.edition.state is EditionState.PUBLISHED:
         await turn.services.store.editions.save(record=replace(context.edition, needs_republish=True))
+        if not context.edition.needs_republish:
+            # Tell the reviewers (a digest with Republish), after this turn has been answered.
+            from bot.review.digest import notify_republish
+
+            services = turn.services
+            services.tasks.start(notify_republish(services, context.week), name=f"republish-{context.week}")
 
 
 async def _save_answers(turn: Turn, data: Mapping[str, Any], *, submitting: bool) -> Reply:
