@@ -91,6 +91,9 @@ async def check_card(turn: Turn, data: Mapping[str, Any]) -> ProjectWeek | Error
         return ErrorReply(messages.MALFORMED_ACTION)
     project = await turn.services.store.projects.get(partition=Project.partition_key, key=project_id[:200])
     if project is None or not project.active:
+        await turn.audit(
+            "update.refused", target=project_id[:200], outcome="refused", detail="unknown project"
+        )
         return ErrorReply(messages.UNKNOWN_PROJECT)
     if not project.is_answerable_by(person.email):
         await turn.audit(
