@@ -74,7 +74,7 @@ async def press(bot: BotServer, user: TeamsUser, verb: str, data: dict[str, Any]
 
 
 def only_bookkeeping(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
-    """Changes other than the audit trail and per-turn bookkeeping (duplicate marker, linked Teams ids, chat)."""
+    """Changes besides the audit trail and per-turn bookkeeping (duplicate marker, linked Teams ids, chat)."""
     return {t: rows for t, rows in changes.items() if t not in {"audit", "seen", "people", "conversations"}}
 
 
