@@ -260,7 +260,7 @@ async def begin_publish(services: Services, week: str, actor: Person) -> str:
     await record_audit(services, actor=actor.email, action="review.publish", target=week, detail="started")
     services.tasks.start(_publish_job(services, week, actor, claim), name=f"publish-{week}")
     if already:
-        return words.PUBLISHING_REST.format(label=label, posted=already)
+        return words.PUBLISHING_REST.format(label=label, posted=words.messages(already))
     return (words.PUBLISHING if submitted else words.PUBLISHING_EMPTY).format(label=label)
 
 
@@ -288,7 +288,7 @@ async def _publish_job(services: Services, week: str, actor: Person, claim: Clai
         await tell(
             services,
             actor.email,
-            words.PUBLISH_FAILED.format(label=label, posted=total, reason=_reason(error)),
+            words.PUBLISH_FAILED.format(label=label, posted=words.messages(total), reason=_reason(error)),
         )
         return
     await release_claim(services, claim, state="done", detail=f"posted {result.posted}")
@@ -301,7 +301,7 @@ async def _publish_job(services: Services, week: str, actor: Person, claim: Clai
         except Exception:
             log.exception("an after-publish hook failed for %s", week)
     text = words.PUBLISHED_CHANGED if stale else words.PUBLISHED
-    await tell(services, actor.email, text.format(label=label, posted=result.posted))
+    await tell(services, actor.email, text.format(label=label, posted=words.messages(result.posted)))
 
 
 # ---- republish ---------------------------------------------------------------------------------------
@@ -364,7 +364,9 @@ async def _republish_job(services: Services, week: str, actor: Person, claim: Cl
         services,
         actor.email,
         words.REPUBLISHED.format(
-            label=label, updated=result.updated + result.withdrawn, posted=result.posted
+            label=label,
+            updated=words.messages(result.updated + result.withdrawn),
+            posted=words.messages(result.posted),
         ),
     )
 
@@ -380,7 +382,7 @@ async def begin_preview(services: Services, week: str, actor: Person) -> str:
     records = await load_week(services.store, week, timezone=services.settings.timezone)
     plan = plan_weeknote(records.compile())
     services.tasks.start(_preview_job(services, actor.email, plan), name=f"preview-{week}-{actor.email}")
-    return words.PREVIEW_SENDING.format(label=week_label(week), count=len(plan))
+    return words.PREVIEW_SENDING.format(label=week_label(week), count=words.messages(len(plan)))
 
 
 async def _preview_job(services: Services, email: str, plan: list[Planned]) -> None:

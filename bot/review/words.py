@@ -31,7 +31,7 @@ NOTE_CHANGED = (
 )
 
 # Preview.
-PREVIEW_SENDING = "Here is the weeknote for {label} as the channel will see it: {count} messages follow."
+PREVIEW_SENDING = "Here is the weeknote for {label} as the channel will see it ({count}, following now)."
 PREVIEW_TOO_BIG = (
     "The weeknote for {label} can't be shown: one of its messages would be larger than Teams allows. "
     "Shorten your note and highlights, then try again."
@@ -48,7 +48,7 @@ PUBLISHING_EMPTY = (
     "as not reported. I'll tell you when it's done."
 )
 PUBLISHING_REST = (
-    "Publishing the rest of the weeknote for {label} now ({posted} messages were posted already). "
+    "Publishing the rest of the weeknote for {label} now ({posted} posted already). "
     "I'll tell you when it's done."
 )
 ALREADY_PUBLISHED = "The weeknote for {label} was published already: nothing was posted again."
@@ -57,18 +57,18 @@ ALREADY_PUBLISHED_CHANGED = (
     "the channel."
 )
 ALREADY_RUNNING = "The weeknote for {label} is being published right now: I'll tell you when it's done."
-PUBLISHED = "Published the weeknote for {label} to the channel: {posted} new messages."
+PUBLISHED = "Published the weeknote for {label} to the channel ({posted})."
 PUBLISHED_CHANGED = (
-    "Published the weeknote for {label} to the channel: {posted} new messages. Some updates changed while "
+    "Published the weeknote for {label} to the channel ({posted}). Some updates changed while "
     "it was being published: press Republish to bring the channel up to date."
 )
 PUBLISH_FAILED = (
-    "Publishing the weeknote for {label} stopped part way ({posted} messages posted): {reason}. "
+    "Publishing the weeknote for {label} stopped part way ({posted} posted): {reason}. "
     "Press Publish again to post the rest; nothing is posted twice."
 )
 NOT_PUBLISHED_YET = "The weeknote for {label} hasn't been published yet: press Publish first."
 REPUBLISHING = "Updating the weeknote for {label} in the channel now: I'll tell you when it's done."
-REPUBLISHED = "Republished the weeknote for {label}: {updated} messages updated, {posted} added."
+REPUBLISHED = "Republished the weeknote for {label}: {updated} updated in place, {posted} added."
 REPUBLISHED_NOTHING = "The weeknote for {label} in the channel is already up to date: nothing to change."
 REPUBLISH_FAILED = (
     "Republishing the weeknote for {label} stopped part way: {reason}. Press Republish again to finish."
@@ -97,3 +97,8 @@ ENGAGEMENT_NOT_PUBLISHED = "It wasn't published in the channel."
 DIGEST_MORE_MISSING = "{count} more projects are not in yet (type **review** again once some are in)"
 DIGEST_QUIET_PROJECTS = "{count} projects on track with no change are not listed"
 DIGEST_MORE_CHANGES = "{count} more changes (see the preview)"
+
+
+def messages(count: int) -> str:
+    """``1 message``, ``4 messages``."""
+    return f"{count} message" if count == 1 else f"{count} messages"

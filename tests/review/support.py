@@ -13,6 +13,7 @@ from aiohttp import web
 from bot.domain.models import Metric, Project, Rag, Template, Update, UpdateState
 from tests.support.botserver import BotServer
 from tests.support.connector import FakeConnector, Recorded
+from tests.support.org import BRIEF, FULL, PM_ONE, PM_TWO, TEAM
 from tests.support.teams import BOT_ID, CHANNEL_ID, TEAM_ID, TENANT, TeamsUser, execute, message
 
 WEEK = "2026-W20"
@@ -204,3 +205,69 @@ def full_update(project: Project, week: str, author: str, number: int, *, rag: R
         author=author,
         submitted_at=datetime(2026, 5, 14, 11, 0, tzinfo=UTC),
     )
+
+
+FULL_ANSWERS = {
+    "rag": "green",
+    "status_reason": "adoption is holding steady",
+    "overview": "The project continues in the adoption phase.",
+    "achievements": "Adoption activity sustained\n  - Support for users leaving network drives",
+    "metric_0": "2,409",
+    "metric_1": "1263",
+    "data_period": "6 to 12 April 2026",
+    "workstreams": "Deployment: complete\nUser adoption: in progress",
+    "planned": "Produce the next usage report",
+}
+
+
+def cards_in(calls: list[Recorded]) -> list[dict[str, Any]]:
+    """Every card in these calls, in order."""
+    return [card for call in calls for card in call.cards]
+
+
+async def submit_week(bot: BotServer) -> None:
+    """W19: OneDrive was amber. W20: OneDrive (green now), Frontline and Product: Drupal are in; Purview is
+    missing."""
+    await bot.services.store.updates.save(
+        record=Update(
+            week=LAST_WEEK,
+            project_id=FULL.project_id,
+            state=UpdateState.SUBMITTED,
+            rag=Rag.AMBER,
+            metric_values={"Active file viewing and editing": 2562.0, "File syncing": 1260.0},
+        )
+    )
+    for user, project, answers in (
+        (PM_ONE, FULL, FULL_ANSWERS),
+        (PM_TWO, BRIEF, {"rag": "amber", "status_reason": "negotiations are outstanding"}),
+        (PM_ONE, TEAM, {"update": "Product: Drupal\nnot started: 14, in progress: 17, completed: 26"}),
+    ):
+        card_of(
+            await press(bot, user, "update.submit", {"project": project.project_id, "week": WEEK, **answers})
+        )
+
+
+def unthrottled(bot: BotServer) -> None:
+    """Lift the messenger's outbound rate limits (Teams': 7 a second per conversation ...), so that a test
+    posting dozens of replies in one thread does not wait tens of seconds. The limits have tests of their own.
+    """
+    messenger = bot.services.messenger
+    if hasattr(messenger, "limits"):
+        from bot.cadence.ratelimit import OutboundLimits, RateLimiter, Window
+
+        wide = (Window(1_000_000, 1.0),)
+        messenger.limits = OutboundLimits(conversation=RateLimiter(wide), tenant=RateLimiter(wide))
+
+
+def huge_answers(number: int) -> dict[str, str]:
+    """Full-template answers near the 4,000-character limit in every field: a section of about 30 KB."""
+    answers = long_answers(number)
+    for key in ("overview", "in_progress", "risks", "planned"):
+        line = f"{key} detail for project {number}: the work continues with the service team – “on track”"
+        answers[key] = "\n".join([line] * 200)[:3990]
+    return answers
+
+
+def plain(value: Any) -> str:
+    """``value`` as the connector received it, re-serialised as the SDK does (``json.dumps`` defaults)."""
+    return json.dumps(value)

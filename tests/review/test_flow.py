@@ -4,66 +4,26 @@ next week's digest shows how the weeknote was received."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from bot.domain.models import Edition, EditionState, Rag, Update, UpdateState
+from bot.domain.models import Edition, EditionState
 from bot.review.digest import send_digests
 from cards.actions import emitted_verbs
 from tests.review.support import (
     CLOSE_W20,
     CLOSE_W21,
-    LAST_WEEK,
     NEXT_WEEK,
     WEEK,
     card_of,
     card_text,
+    cards_in,
     channel_reply,
     press,
     reaction,
     say,
+    submit_week,
     text_of,
 )
 from tests.support.botserver import BotServer
-from tests.support.connector import Recorded
-from tests.support.org import BRIEF, DIRECTOR, FULL, PM_ONE, PM_TWO, SUMMARY, TEAM
-
-FULL_ANSWERS = {
-    "rag": "green",
-    "status_reason": "adoption is holding steady",
-    "overview": "The project continues in the adoption phase.",
-    "achievements": "Adoption activity sustained\n  - Support for users leaving network drives",
-    "metric_0": "2,409",
-    "metric_1": "1263",
-    "data_period": "6 to 12 April 2026",
-    "workstreams": "Deployment: complete\nUser adoption: in progress",
-    "planned": "Produce the next usage report",
-}
-
-
-def cards_in(calls: list[Recorded]) -> list[dict[str, Any]]:
-    return [card for call in calls for card in call.cards]
-
-
-async def submit_week(bot: BotServer) -> None:
-    """W19: OneDrive was amber. W20: OneDrive (green now), Frontline and Product: Drupal are in; Purview is
-    missing."""
-    await bot.services.store.updates.save(
-        record=Update(
-            week=LAST_WEEK,
-            project_id=FULL.project_id,
-            state=UpdateState.SUBMITTED,
-            rag=Rag.AMBER,
-            metric_values={"Active file viewing and editing": 2562.0, "File syncing": 1260.0},
-        )
-    )
-    for user, project, answers in (
-        (PM_ONE, FULL, FULL_ANSWERS),
-        (PM_TWO, BRIEF, {"rag": "amber", "status_reason": "negotiations are outstanding"}),
-        (PM_ONE, TEAM, {"update": "Product: Drupal\nnot started: 14, in progress: 17, completed: 26"}),
-    ):
-        card_of(
-            await press(bot, user, "update.submit", {"project": project.project_id, "week": WEEK, **answers})
-        )
+from tests.support.org import DIRECTOR, PM_ONE, PM_TWO, SUMMARY
 
 
 async def test_close_digest_chase_note_preview_publish_react_comment_next_digest(org: BotServer) -> None:
@@ -101,7 +61,7 @@ async def test_close_digest_chase_note_preview_publish_react_comment_next_digest
     # Preview: the weeknote arrives in the director's chat.
     before = len(connector.sent(DIRECTOR.conversation_id))
     body = await press(org, DIRECTOR, "review.preview", {"week": WEEK})
-    assert "4 messages follow" in text_of(body)  # headline + three sections
+    assert "(4 messages, following now)" in text_of(body)  # headline + three sections
     await services.tasks.drain()
     preview = cards_in(connector.sent(DIRECTOR.conversation_id)[before:])
     assert "Weeknote: week ending 15 May 2026" in card_text(preview[0])
@@ -113,7 +73,7 @@ async def test_close_digest_chase_note_preview_publish_react_comment_next_digest
     assert text_of(body).startswith("Publishing the weeknote for week ending 15 May 2026 now")
     await services.tasks.drain()
     [done] = connector.sent(DIRECTOR.conversation_id)[before:]
-    assert done.text == "Published the weeknote for week ending 15 May 2026 to the channel: 4 new messages."
+    assert done.text == "Published the weeknote for week ending 15 May 2026 to the channel (4 messages)."
     [headline_call] = [c for c in connector.calls if c.method == "CREATE" and c.body.get("isGroup")]
     thread = headline_call.conversation_id
     channel = connector.sent(thread)  # the headline (a new conversation), then the replies in its thread
