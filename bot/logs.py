@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+import sys
 
 _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9\-_.~+/=]+")
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*")
@@ -37,9 +39,23 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class _WithholdingStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """A stream handler whose own failures print no record and no traceback.
+
+    When writing fails, ``logging.Handler.handleError`` prints the exception being handled to stderr, with the
+    exception the caller was handling as its context, unfiltered: a token in that exception's message would
+    be printed in clear. Say only that a record was lost.
+    """
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's name)
+        if logging.raiseExceptions:
+            with contextlib.suppress(Exception):
+                sys.stderr.write(f"--- a log record from {record.name} could not be written ---\n")
+
+
 def configure_logging(*, level: str = "INFO", secrets: tuple[str, ...] = ()) -> None:
     """Log to stderr through the redacting filter (handlers of the root logger)."""
-    handler = logging.StreamHandler()
+    handler = _WithholdingStreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter(secrets))
     root = logging.getLogger()
