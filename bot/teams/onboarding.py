@@ -35,7 +35,7 @@ from bot.errors import ConcurrencyError
 from bot.ports import Services
 from bot.teams.audit import record_audit
 from bot.teams.identity import resolve_actor
-from bot.teams.references import personal_key, remember_personal
+from bot.teams.references import personal_key, reference_dict, remember_personal
 from bot.teams.roster import (
     Channel,
     Linking,
@@ -145,9 +145,18 @@ async def install_personal(context: TurnContext, services: Services) -> None:
     if actor.person is None:
         await context.send_activity(messages.GREETING_UNKNOWN)
         return
-    if await remember_personal(context, services, actor.person):
-        await record_audit(services, actor=actor.person.email, action="app.installed.personal")
-        await context.send_activity(messages.GREETING_PERSONAL.format(name=actor.person.name))
+    # Teams sends installationUpdate and conversationUpdate together, and they are handled at the same
+    # time: creating the reference (which fails if it exists) lets exactly one of them greet.
+    reference = ConversationRef(
+        key=personal_key(actor.person.email), reference=reference_dict(context), updated_at=services.clock()
+    )
+    try:
+        await services.store.conversations.save(record=reference)
+    except ConcurrencyError:
+        await remember_personal(context, services, actor.person)  # known: follow the chat if it moved
+        return
+    await record_audit(services, actor=actor.person.email, action="app.installed.personal")
+    await context.send_activity(messages.GREETING_PERSONAL.format(name=actor.person.name))
 
 
 async def uninstall_personal(context: TurnContext, services: Services) -> None:

@@ -76,6 +76,11 @@ def members_added(actor: TeamsUser, service_url: str, *joined: TeamsUser, **kw: 
 
 def personal_uninstall(user: TeamsUser, service_url: str) -> dict[str, Any]:
     """The app removed from someone's personal scope."""
+    return personal_installation_update(user, service_url, "remove")
+
+
+def personal_installation_update(user: TeamsUser, service_url: str, action: str) -> dict[str, Any]:
+    """``installationUpdate`` in someone's personal scope (``add`` or ``remove``)."""
     return {
         "id": f"personal-event-{next(_ids)}",
         "channelId": "msteams",
@@ -85,5 +90,5 @@ def personal_uninstall(user: TeamsUser, service_url: str) -> dict[str, Any]:
         "conversation": {"id": user.conversation_id, "conversationType": "personal", "tenantId": TENANT},
         "channelData": {"tenant": {"id": TENANT}},
         "type": "installationUpdate",
-        "action": "remove",
+        "action": action,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 from bot.domain.models import AuditEvent, ConversationRef, Organisation, Person
@@ -11,6 +12,7 @@ from tests.onboarding.events import (
     WEEKNOTES_CHANNEL,
     members_added,
     members_removed,
+    personal_installation_update,
     personal_uninstall,
     team_install,
     team_installation_update,
@@ -119,6 +121,17 @@ async def test_personal_install_remembers_the_chat_and_greets_once(imported: Bot
     assert ref is not None and ref.reference["conversation"]["id"] == PM_ONE.conversation_id
     assert (await person(bot, PM_ONE.email)).aad_object_id == PM_ONE.aad  # linked through the member lookup
     assert ("app.installed.personal", "", "ok") in await audit_actions(bot)
+
+
+async def test_both_personal_install_events_at_once_greet_once(imported: BotServer) -> None:
+    bot = imported
+    both = await asyncio.gather(
+        bot.post(install_personal(PM_ONE, bot.connector.url)),
+        bot.post(personal_installation_update(PM_ONE, bot.connector.url, "add")),
+        bot.post(install_personal(PM_ONE, bot.connector.url)),
+    )
+    assert [status for status, _ in both] == [200, 200, 200]
+    assert len(bot.connector.sent()) == 1
 
 
 async def test_personal_uninstall_forgets_the_chat(imported: BotServer) -> None:
