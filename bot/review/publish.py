@@ -49,6 +49,10 @@ class PublishBusyError(WeeknotesError):
     """Another publish or republish of the same week is running."""
 
 
+class NotPostedError(WeeknotesError):
+    """The connector did not confirm a post (no activity id came back), so it is not recorded as posted."""
+
+
 @dataclass
 class SyncResult:
     """What one run did to the channel."""
@@ -155,6 +159,9 @@ async def sync_channel(
             else:
                 assert headline is not None, "the plan starts with the headline"
                 sent = await messenger.post_to_channel(card=item.card, reply_to=headline.conversation_id)
+            if not sent.activity_id or not sent.conversation_id:
+                # Recording it would make a retry skip a message the channel never got.
+                raise NotPostedError(f"posting {item.slot} of {week} was not confirmed")
             posted[item.slot] = await store.posts.upsert(
                 record=PostedMessage(
                     week, item.slot, sent.activity_id, sent.conversation_id, item.content_hash

@@ -346,3 +346,19 @@ async def test_forty_long_sections_every_message_the_connector_receives_is_under
     assert max(sizes) > MESSAGE_LIMIT // 2, "the long sections really were long"
     for call in measured:
         assert connector.raw_size(call) == len(json.dumps(call.body)), "the raw body is plain ASCII JSON"
+
+
+async def test_a_reply_the_connector_refuses_is_not_recorded_and_is_posted_by_the_next_publish(
+    org: BotServer,
+) -> None:
+    await ready(org)
+    org.connector.fail(r"POST /v3/conversations/[^/]*messageid[^/]*/activities", 400, times=1)
+    before = len(org.connector.sent(DIRECTOR.conversation_id))
+    await publish(org)
+    [told] = org.connector.sent(DIRECTOR.conversation_id)[before:]
+    assert "stopped part way (1 message posted): Teams didn't accept a message" in told.text
+    assert [p.slot for p in await org.services.store.posts.list(partition=WEEK)] == ["headline"]
+    await publish(org)
+    stored = await org.services.store.posts.list(partition=WEEK)
+    assert len(stored) == 4 and all(p.activity_id for p in stored)
+    assert (await edition(org)).state is EditionState.PUBLISHED
