@@ -25,6 +25,7 @@ from dialogs.turn import Actor, BeginDialog, CardReply, ErrorReply, Reply, TextR
 log = logging.getLogger(__name__)
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+STORAGE_FAILED = "weeknotes.storage_failed"
 
 
 def card_activity(card: Card) -> Activity:
@@ -80,6 +81,10 @@ class TeamsTurn:
     def value(self) -> dict[str, Any]:
         return action_data(self._context.activity)
 
+    def note_storage_failure(self) -> None:
+        """Storage failed during this turn and nothing was saved (the duplicate marker is released)."""
+        self._context.turn_state[STORAGE_FAILED] = True
+
 
 def action_data(activity: Activity) -> dict[str, Any]:
     """The data a card action sent: ``value.action.data`` (Action.Execute) or ``value`` (Action.Submit)."""
@@ -101,15 +106,38 @@ class WeeknotesBot(ActivityHandler):  # type: ignore[misc]
         self._chat = chat
 
     async def on_turn(self, turn_context: TurnContext) -> None:
-        seen = await self._first_delivery(turn_context.activity)
+        try:
+            seen = await self._first_delivery(turn_context.activity)
+        except StorageUnavailableError:
+            # The marker is written first, so an outage usually shows here: same plain answer as in a dialog.
+            await self._storage_down(turn_context)
+            return
         if seen is None:
             await self._on_duplicate(turn_context)
             return
         try:
             await super().on_turn(turn_context)
+        except StorageUnavailableError:
+            await self._forget(seen)
+            await self._storage_down(turn_context)
         except BaseException:
             await self._forget(seen)
             raise
+        else:
+            if turn_context.turn_state.get(STORAGE_FAILED):
+                # Nothing was saved: a resend of this same activity must be processed, not called a duplicate.
+                await self._forget(seen)
+
+    async def _storage_down(self, context: TurnContext) -> None:
+        log.warning("storage unavailable during activity %s", context.activity.id)
+        reply = ErrorReply(messages.STORAGE_DOWN, status=500)
+        if context.activity.type == ActivityTypes.invoke:
+            await self._answer_invoke(context, reply)
+            return
+        try:
+            await context.send_activity(messages.STORAGE_DOWN)
+        except Exception:  # the connector may be failing too
+            log.warning("could not tell the user that storage is down (activity %s)", context.activity.id)
 
     async def _first_delivery(self, activity: Activity) -> SeenActivity | None:
         """Claim this activity id; ``None`` if it was already processed (Teams resent it)."""
@@ -183,6 +211,8 @@ class WeeknotesBot(ActivityHandler):  # type: ignore[misc]
             reply: Reply = await work
         except StorageUnavailableError:
             log.warning("storage unavailable during a turn")
+            if isinstance(turn, TeamsTurn):
+                turn.note_storage_failure()
             return ErrorReply(messages.STORAGE_DOWN, status=500)
         return reply
 
