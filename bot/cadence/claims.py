@@ -10,37 +10,38 @@ stateDiagram-v2
     [*] --> claimed: create (fails if it exists)
     claimed --> sending: fence, right before each post
     sending --> claimed: refused without delivery (429/412), waiting to retry
-    sending --> done: the connector accepted it
-    claimed --> failed: no account / connector kept failing (retried by a later tick, up to 3 times)
+    sending --> done: the connector answered
+    claimed --> failed: no Teams account, connector kept failing (a later tick retries, 3 attempts in all)
     sending --> failed
-    claimed --> blocked: 403 MessageWritesBlocked (final)
-    claimed --> claimed: taken over once stale (owner dead or lease over)
-    failed --> claimed: taken over after the lease
-    sending --> interrupted: stale (final: maybe delivered, never resent)
+    sending --> blocked: 403 MessageWritesBlocked (final)
+    claimed --> claimed: stale (owner gone or lease over): taken over
+    sending --> claimed: stale: taken over, and the post is made again
+    failed --> claimed: after the lease: taken over
 ```
 
-**Why nothing is sent twice.** Creating a claim is a conditional insert, so of any number of racing ticks
-exactly one creates it; the others read it back and leave it. The winner writes ``sending``
-(ETag-conditional) immediately before each post: if another tick took the claim over in the meantime
-(because this one looked dead or overran its lease), the ETag no longer matches, the write fails, and this
-tick sends nothing. So at most one process ever posts for a claim at a time, and only the holder of the
-current ETag does.
+**At most one sender at a time.** Creating a claim is a conditional insert, so of any number of racing
+ticks exactly one creates it; the others read it back and leave it. The holder writes ``sending``
+(ETag-conditional) immediately before each post. If another tick took the claim over meanwhile (because
+this one looked dead or overran its lease), the ETag no longer matches, the write fails and this tick posts
+nothing: a slow or paused process can never post on a claim it lost. Taking a claim over is itself an
+ETag-conditional write on the claim as read, so of several re-claimers exactly one wins.
 
-**Why nothing is lost.** A claim that is ``claimed`` but whose owner is gone (its process id no longer
-runs on this host, or it is older than the lease, 5 minutes) never reached the connector: a later tick takes
-it over with an ETag-conditional write (one re-claimer wins) and sends it. ``failed`` claims are retried
-the same way, after the lease, at most three attempts in all. Phases are recomputed from the calendar on
-every tick, so a tick that never ran (the service was down) is made up by the next one, within the week.
+**Nothing lost.** A claim whose owner is gone (its process id no longer runs on this host, or it is older
+than the lease, 5 minutes) is taken over by a later tick and the job is run again; ``failed`` claims are
+retried the same way after the lease, three attempts in all. ``done`` is final, so a job that finished is
+never repeated, however many ticks or processes run. Phases are recomputed from the calendar on every
+tick, so a tick that never ran (the service was down) is made up by the next one, within the week.
 
-**The honest limit.** A claim left ``sending`` means the process died (kill -9, power) while a post was in
-flight: the connector may or may not have accepted it, and the Bot Connector offers no idempotency key to
-ask. We do not resend it: it becomes ``interrupted``, is reported to the director (tick report, ``weeknotes
-status``), and the reminder reaches anyone still without an answer. So a crash can at worst *not deliver*
-one message per worker that was mid-post; it can never deliver one twice. The window is the post itself:
-everything slow (creating the chat, waiting for the rate limits, building the card) happens before
-``sending`` is written, and ``done`` is written the moment the connector answers. A graceful stop (SIGTERM,
-``serve`` shutting down) stops claiming and lets in-flight posts finish, so only a hard kill can hit it.
-Retrying a 5xx inside one live process (as Teams asks) remains at-least-once, as it is for every client.
+**The honest limit: at-least-once in one narrow window.** A claim left ``sending`` means the process died
+(kill -9, power loss) while a post was in flight. The Bot Connector has no idempotency key, so nothing can
+tell whether it accepted that post; we post again (the card is the same, and answering either copy is
+idempotent), and the tick report says so ("resent after a crash"). A duplicate therefore needs the process
+to die after the connector accepted the post and before ``done`` was written: the window is one round
+trip per worker. Everything slow (creating the chat, waiting for the rate limits, building the card,
+retry back-offs, during which the claim is back to ``claimed``) happens outside it, and ``done`` is written
+the moment the connector answers. A graceful stop (SIGTERM, ``serve`` shutting down) takes no new job and
+lets posts in flight finish, so only a hard kill can hit the window, and at most ``concurrency`` posts can
+be repeated. Retrying a 5xx inside a live process (as Teams asks) is at-least-once too, as for any client.
 """
 
 from __future__ import annotations
@@ -72,10 +73,9 @@ class ClaimState(StrEnum):
     DONE = "done"
     FAILED = "failed"
     BLOCKED = "blocked"
-    INTERRUPTED = "interrupted"
 
 
-FINAL = frozenset({ClaimState.DONE, ClaimState.BLOCKED, ClaimState.INTERRUPTED})
+FINAL = frozenset({ClaimState.DONE, ClaimState.BLOCKED})
 
 
 class LeaseLostError(Exception):
@@ -121,9 +121,9 @@ class Decision(StrEnum):
     """What a tick does about a job whose claim it found."""
 
     RUN = "run"  # the claim is ours now
+    RESEND = "resend"  # ours, taken over from a process that died mid-post: the post may be a repeat
     DONE = "done"  # finished earlier (done, blocked, or given up on)
     BUSY = "busy"  # another live tick holds it
-    INTERRUPTED = "interrupted"  # found stale mid-post: reported, not resent
 
 
 class ClaimBook:
@@ -166,8 +166,8 @@ class ClaimBook:
             week: The week.
             job: The job's key.
             found: The claim as listed earlier in this tick, if any (saves a read).
-            idempotent: Doing the job twice is harmless (closing an edition, retention), so a claim left
-                mid-way is simply run again rather than marked ``interrupted``.
+            idempotent: Doing the job twice is harmless (closing an edition, retention): one cut off
+                mid-way is run again without being reported as a possible repeat.
 
         Returns:
             The decision and the claim as it now stands (ours when the decision is ``RUN``).
@@ -190,28 +190,12 @@ class ClaimBook:
     ) -> tuple[Decision, Claim | None]:
         state = _state(found)
         if state in FINAL:
-            return (Decision.INTERRUPTED if state is ClaimState.INTERRUPTED else Decision.DONE), found
+            return Decision.DONE, found
         if state is ClaimState.FAILED and found.attempts >= MAX_ATTEMPTS:
             return Decision.DONE, found
-        stale = self.is_stale(found, now)
-        if not stale:
+        if not self.is_stale(found, now):
             return Decision.BUSY, found
-        if state is ClaimState.SENDING and not idempotent:
-            try:
-                marked = await self.store.claims.save(
-                    record=replace(
-                        found,
-                        state=ClaimState.INTERRUPTED,
-                        done_at=now,
-                        detail=f"{found.owner} stopped while posting; not resent (it may have arrived)",
-                    )
-                )
-            except ConcurrencyError:
-                return Decision.BUSY, None
-            log.warning(
-                "claim %s/%s was left mid-post by %s: interrupted", found.week, found.job, found.owner
-            )
-            return Decision.INTERRUPTED, marked
+        cut_off = state is ClaimState.SENDING and not idempotent
         try:
             taken = await self.store.claims.save(
                 record=replace(
@@ -220,12 +204,13 @@ class ClaimBook:
                     owner=str(self.owner),
                     claimed_at=now,
                     attempts=found.attempts + 1,
+                    detail=f"{found.owner} stopped mid-post" if cut_off else found.detail,
                 )
             )
         except ConcurrencyError:
             return Decision.BUSY, None  # another tick took it over first
-        log.info("took over claim %s/%s from %s", found.week, found.job, found.owner)
-        return Decision.RUN, taken
+        log.warning("took over claim %s/%s from %s (%s)", found.week, found.job, found.owner, state.value)
+        return (Decision.RESEND if cut_off else Decision.RUN), taken
 
     def is_stale(self, claim: Claim, now: datetime) -> bool:
         """A claim nobody is working on: its lease is over, or its owner's process has gone (same host)."""
@@ -258,10 +243,10 @@ class ClaimBook:
             raise LeaseLostError(f"claim {claim.week}/{claim.job} was taken over") from error
 
     async def finish(self, claim: Claim, state: ClaimState, *, detail: str = "") -> Claim | None:
-        """Record how our job ended, even if another tick marked it ``interrupted`` meanwhile.
+        """Record how our job ended (ETag-conditional; on a conflict, read again and record it if we may).
 
         The job did happen (or definitely failed), so that is the truth to store; only a claim that someone
-        else holds (``claimed``/``sending`` by another owner) is left alone.
+        else now holds (``claimed``/``sending`` by another owner) is left alone.
         """
         try:
             return await self.move(claim, state, detail=detail)

@@ -108,10 +108,8 @@ async def _run(
         return JobResult(job, Outcome.ALREADY)
     if decision is Decision.BUSY:
         return JobResult(job, Outcome.BUSY)
-    if decision is Decision.INTERRUPTED:
-        detail = claim.detail if claim else ""
-        return JobResult(job, Outcome.INTERRUPTED, detail)
     assert claim is not None
+    resend = decision is Decision.RESEND
     guard = ClaimGuard(book, claim)
     try:
         card = await build_card(job)
@@ -132,6 +130,10 @@ async def _run(
         log.exception("cadence job %s/%s failed", job.week, job.key)
         await _finish(book, guard.claim, ClaimState.FAILED, f"error: {type(error).__name__}")
         return JobResult(job, Outcome.FAILED, f"error: {type(error).__name__}")
+    if resend:
+        detail = f"resent after a crash ({claim.detail}): {sent.activity_id}"
+        await _finish(book, guard.claim, ClaimState.DONE, detail)
+        return JobResult(job, Outcome.RESENT, claim.detail)
     await _finish(book, guard.claim, ClaimState.DONE, f"sent {sent.activity_id}".strip())
     return JobResult(job, Outcome.SENT)
 

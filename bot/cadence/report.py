@@ -16,16 +16,17 @@ class Outcome(StrEnum):
     """How one job ended in this tick."""
 
     SENT = "sent"
+    RESENT = "resent after a crash"
     ALREADY = "already done"
     BUSY = "in progress elsewhere"
     BLOCKED = "blocked"
     FAILED = "failed"
-    INTERRUPTED = "interrupted"
     LOST = "taken over"
     STOPPED = "stopped"
 
 
-PROBLEMS = (Outcome.BLOCKED, Outcome.FAILED, Outcome.INTERRUPTED)
+DELIVERED = (Outcome.SENT, Outcome.RESENT)
+PROBLEMS = (Outcome.BLOCKED, Outcome.FAILED)
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,8 @@ class TickReport:
 
     @property
     def sent(self) -> list[JobResult]:
-        return self.results(Outcome.SENT)
+        """Cards posted in this tick (including any resent after a crash)."""
+        return self.results(*DELIVERED)
 
     @property
     def blocked(self) -> list[str]:
@@ -88,7 +90,7 @@ class TickReport:
 
     @property
     def problems(self) -> list[JobResult]:
-        """Cards not delivered: blocked, failed, interrupted."""
+        """Cards not delivered: blocked or failed."""
         return self.results(*PROBLEMS)
 
     def step(self, week: str, step: str) -> StepResult | None:
@@ -115,8 +117,10 @@ class TickReport:
                 summary = ", ".join(f"{counts[o]} {o.value}" for o in Outcome if counts[o])
                 out.append(f"  {summary or 'no cards to send'}")
             for result in phase.results:
-                if result.outcome in (Outcome.SENT, *PROBLEMS):
-                    extra = f" ({result.detail})" if result.detail and result.outcome in PROBLEMS else ""
+                if result.outcome in (*DELIVERED, *PROBLEMS):
+                    extra = (
+                        f" ({result.detail})" if result.detail and result.outcome is not Outcome.SENT else ""
+                    )
                     out.append(
                         f"  {result.outcome.value}: {result.job.email}, {result.job.project.name}"
                         f" [{result.job.reason}]{extra}"

@@ -62,7 +62,12 @@ async def week_status(store: Store, week: str) -> WeekStatus:
 def _people_line(status: WeekStatus, phase: Phase, states: set[str]) -> list[str]:
     lines = []
     for email, items in sorted(status.cards.get(phase, {}).items()):
-        chosen = [status.project_name(pid) for pid, claim in items if claim.state in states]
+        chosen = [
+            status.project_name(pid)
+            + (" (resent after a crash)" if claim.detail.startswith("resent") else "")
+            for pid, claim in items
+            if claim.state in states
+        ]
         if chosen:
             lines.append(f"  {status.name(email)} <{email}>: {', '.join(chosen)}")
     return lines
@@ -97,15 +102,20 @@ def format_status(status: WeekStatus) -> str:
     section("Submitted", submitted)
     section("Skipped", skipped)
     section("Not answered", missing + drafts)
-    blocked = [
-        f"  {p.name} <{p.email}>" for p in sorted(status.people.values(), key=lambda p: p.email) if p.blocked
-    ]
+    blocked_now = {
+        email
+        for by_person in status.cards.values()
+        for email, items in by_person.items()
+        if any(claim.state == ClaimState.BLOCKED.value for _, claim in items)
+    }
+    blocked_now |= {email for email, person in status.people.items() if person.blocked}
+    blocked = [f"  {status.name(email)} <{email}>" for email in sorted(blocked_now)]
     section("Blocked the bot", blocked)
     problems = []
     for phase, by_person in status.cards.items():
         for email, items in sorted(by_person.items()):
             for project_id, claim in items:
-                if claim.state in {ClaimState.FAILED.value, ClaimState.INTERRUPTED.value}:
+                if claim.state == ClaimState.FAILED.value:
                     problems.append(
                         f"  {phase.value} to {status.name(email)}, {status.project_name(project_id)}: "
                         f"{claim.state} ({claim.detail})"

@@ -121,10 +121,10 @@ async def _close(services: Services, book: ClaimBook, week: str, now: datetime) 
     """Close the edition, then the digest, then retention: each once; each only after the one before."""
     claims = await book.list(week)
     steps = [await _once(book, week, CLOSE_JOB, claims, lambda: _close_edition(services, week, now), True)]
-    if steps[-1].outcome not in (Outcome.SENT, Outcome.ALREADY):
+    if steps[-1].outcome not in (Outcome.SENT, Outcome.RESENT, Outcome.ALREADY):
         return steps
     steps.append(await _once(book, week, DIGEST_JOB, claims, lambda: _send_digest(services, week), False))
-    if steps[-1].outcome in (Outcome.SENT, Outcome.ALREADY, Outcome.INTERRUPTED):
+    if steps[-1].outcome in (Outcome.SENT, Outcome.RESENT, Outcome.ALREADY):
         steps.append(await _once(book, week, RETENTION_JOB, claims, lambda: _retention(services, now), True))
     return steps
 
@@ -142,9 +142,8 @@ async def _once(
         return StepResult(week, job, Outcome.ALREADY)
     if decision is Decision.BUSY:
         return StepResult(week, job, Outcome.BUSY)
-    if decision is Decision.INTERRUPTED:
-        return StepResult(week, job, Outcome.INTERRUPTED, claim.detail if claim else "")
     assert claim is not None
+    done = Outcome.RESENT if decision is Decision.RESEND else Outcome.SENT
     try:
         claim = await book.move(claim, ClaimState.SENDING)
         detail = await action()
@@ -155,7 +154,7 @@ async def _once(
         await book.finish(claim, ClaimState.FAILED, detail=f"{type(error).__name__}: {error}")
         return StepResult(week, job, Outcome.FAILED, f"{type(error).__name__}: {error}")
     await book.finish(claim, ClaimState.DONE, detail=detail)
-    return StepResult(week, job, Outcome.SENT, detail)
+    return StepResult(week, job, done, detail)
 
 
 async def _close_edition(services: Services, week: str, now: datetime) -> str:
