@@ -88,36 +88,52 @@ def digest_view(weeknote: Weeknote, edition: Edition, engagement: tuple[str, ...
     )
 
 
+_SEVERITY = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2}
+
+
 def fit_digest(view: DigestView, *, limit: int = MESSAGE_LIMIT) -> Card:
-    """The digest card, trimmed until it fits in a message (see the module docstring)."""
+    """The digest card, trimmed until it fits in a message (see the module docstring).
+
+    First the projects on track with no change leave the status table; then, a quarter at a time, whichever
+    of the status table (least worrying rows first), the missing list and the changes is longest loses rows,
+    and a line says how many of each are not shown. The counts always stay whole.
+    """
     card = view.card()
     if message_size(card) < limit:
         return card
     quiet = [row for row in view.rag_overview if row[1] is Rag.GREEN and not row[2]]
-    if quiet:
-        notes = (words.DIGEST_QUIET_PROJECTS.format(count=len(quiet)),)
-        view = replace(
-            view,
-            rag_overview=tuple(row for row in view.rag_overview if row not in quiet),
-            changes=notes + view.changes,
-        )
-        card = view.card()
+    notes: list[str] = [words.DIGEST_QUIET_PROJECTS.format(count=len(quiet))] if quiet else []
+    # Most worrying first, so trimming from the end drops the least worrying.
+    overview = sorted(
+        (row for row in view.rag_overview if row not in quiet),
+        key=lambda row: (_SEVERITY.get(row[1], 3) if row[1] else 3, not row[2]),
+    )
     missing, changes = list(view.missing), list(view.changes)
-    left_missing = left_changes = 0
-    while message_size(card) >= limit and (missing or changes):
-        # Drop a quarter of the longer list at a time; say how many are not shown.
-        if len(missing) >= len(changes):
-            cut = max(1, len(missing) // 4)
-            missing, left_missing = missing[:-cut], left_missing + cut
-        else:
-            cut = max(1, len(changes) // 4)
-            changes, left_changes = changes[:-cut], left_changes + cut
-        extra: list[str] = []
+    left_overview = left_missing = left_changes = 0
+
+    def build() -> Card:
+        extra = list(notes)
+        if left_overview:
+            extra.append(words.DIGEST_MORE_STATUS.format(count=left_overview))
         if left_missing:
             extra.append(words.DIGEST_MORE_MISSING.format(count=left_missing))
         if left_changes:
             extra.append(words.DIGEST_MORE_CHANGES.format(count=left_changes))
-        card = replace(view, missing=tuple(missing), changes=(*extra, *changes)).card()
+        return replace(
+            view, rag_overview=tuple(overview), missing=tuple(missing), changes=(*extra, *changes)
+        ).card()
+
+    card = build()
+    while message_size(card) >= limit and (overview or missing or changes):
+        longest = max(len(overview), len(missing), len(changes))
+        cut = max(1, longest // 4)
+        if len(overview) == longest:
+            overview, left_overview = overview[:-cut], left_overview + cut
+        elif len(missing) == longest:
+            missing, left_missing = missing[:-cut], left_missing + cut
+        else:
+            changes, left_changes = changes[:-cut], left_changes + cut
+        card = build()
     return card
 
 

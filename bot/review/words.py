@@ -96,6 +96,7 @@ ENGAGEMENT_NOT_PUBLISHED = "It wasn't published in the channel."
 # The digest, when it is too big to list everything.
 DIGEST_MORE_MISSING = "{count} more projects are not in yet (type **review** again once some are in)"
 DIGEST_QUIET_PROJECTS = "{count} projects on track with no change are not listed"
+DIGEST_MORE_STATUS = "{count} more projects' status not shown (see the preview)"
 DIGEST_MORE_CHANGES = "{count} more changes (see the preview)"
 
 
