@@ -156,14 +156,25 @@ def _overview_card(rows: Sequence[tuple[str, Rag | None, str]], *, continued: bo
 def _overview_chunks(
     rows: Sequence[tuple[str, Rag | None, str]], limit: int
 ) -> list[list[tuple[str, Rag | None, str]]]:
-    chunks: list[list[tuple[str, Rag | None, str]]] = [[]]
-    for row in rows:
-        candidate = [*chunks[-1], row]
-        if chunks[-1] and message_size(_overview_card(candidate, continued=True)) >= limit:
-            chunks.append([row])
-        else:
-            chunks[-1] = candidate
-    for chunk in chunks:
+    """The overview's rows in runs that each fit a message.
+
+    Each row's share of a card is measured once (a card with it, less a card without), so cutting is linear;
+    every run is then measured whole, and shortened if the estimate was off.
+    """
+    empty = message_size(_overview_card([], continued=True))
+    shares = [message_size(_overview_card([row], continued=True)) - empty + 2 for row in rows]
+    chunks: list[list[tuple[str, Rag | None, str]]] = []
+    index = 0
+    while index < len(rows):
+        size, end = empty, index
+        while end < len(rows) and (end == index or size + shares[end] < limit):
+            size += shares[end]
+            end += 1
+        chunk = list(rows[index:end])
+        while len(chunk) > 1 and message_size(_overview_card(chunk, continued=True)) >= limit:
+            chunk.pop()
         if message_size(_overview_card(chunk, continued=True)) >= limit:
             raise MessageTooLargeError("a project's status row is too big for a message")
+        chunks.append(chunk)
+        index += len(chunk)
     return chunks
