@@ -66,6 +66,12 @@ async def edition(bot: BotServer) -> Edition:
 
 async def test_publishing_twice_posts_once(org: BotServer) -> None:
     await ready(org)
+    published: list[str] = []
+
+    async def after_publish(week: str) -> None:
+        published.append(week)
+
+    org.services.after_publish.append(after_publish)
     first = await press(org, DIRECTOR, "review.publish", {"week": WEEK})
     second = await press(org, DIRECTOR, "review.publish", {"week": WEEK})  # while the first is posting
     assert text_of(first).startswith(f"Publishing the weeknote for {LABEL} now")
@@ -80,6 +86,7 @@ async def test_publishing_twice_posts_once(org: BotServer) -> None:
     assert len(channel_posts(org)) == 4
     assert len(await org.services.store.posts.list(partition=WEEK)) == 4
     assert (await edition(org)).state is EditionState.PUBLISHED
+    assert published == [WEEK], "the after-publish hooks ran once"
 
 
 class CrashingMessenger:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from bot.domain.models import ConversationRef, Edition, Person
+from bot.domain.models import ConversationRef, Edition, Person, Role
+from bot.review.digest import send_digests
 from cards.actions import emitted_verbs
 from tests.review.support import (
     CLOSE_W20,
@@ -130,3 +131,18 @@ async def test_a_note_saved_after_publishing_asks_for_republish(org: BotServer) 
     assert "review.republish" in emitted_verbs(card)
     edition = await stored_edition(org)
     assert edition is not None and edition.needs_republish and edition.director_note == "Added later"
+
+
+async def test_the_digest_goes_to_the_director_and_every_editor(org: BotServer) -> None:
+    await ready(org)
+    store = org.services.store
+    owen = await store.people.get(partition=Person.partition_key, key=PM_TWO.email)
+    assert owen is not None
+    await store.people.save(record=replace(owen, roles=frozenset({Role.PM, Role.EDITOR})))
+    await send_digests(org.services, WEEK)
+    for user in (DIRECTOR, PM_TWO):
+        card = cards_in(org.connector.sent(user.conversation_id))[-1]
+        assert "Weeknote review" in card_text(card)
+    assert all(
+        "Weeknote review" not in card_text(c) for c in cards_in(org.connector.sent(PM_ONE.conversation_id))
+    )
