@@ -1,9 +1,13 @@
 """The in-process scheduler: calls the cadence tick every ``tick_seconds`` while the service runs.
 
 It is one asyncio task beside the web server (``bot.app`` starts it). A tick does only non-blocking I/O with
-a bounded number of sends in flight, so ``/api/messages`` is answered while a fan-out runs. On shutdown the
-running tick is told to stop taking jobs and given ``GRACE`` seconds to finish the posts it has in flight,
-so that stopping the service never leaves a claim mid-post.
+a bounded number of sends in flight, so ``/api/messages`` is answered while a fan-out runs. One shared
+resource needs care: botbuilder's connector client posts with ``requests`` in the event loop's default
+thread pool, which by default has ``cpu + 4`` threads; a fan-out of 16 would queue the bot's own replies
+behind it. So the scheduler gives the loop a pool with room for both (``REPLY_THREADS`` beyond the fan-out).
+
+On shutdown the running tick is told to stop taking jobs and given ``GRACE`` seconds to finish the posts
+it has in flight, so that stopping the service never cuts a post off.
 
 It runs only on the real clock: with an injected clock (tests), time does not pass by itself, so whoever
 holds the clock calls :func:`bot.cadence.tick.tick` when they move it.
@@ -16,9 +20,11 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
+from bot.cadence.fanout import DEFAULT_CONCURRENCY
 from bot.cadence.report import TickReport
 from bot.cadence.tick import tick
 from bot.ports import Services, utc_now
@@ -26,6 +32,7 @@ from bot.ports import Services, utc_now
 log = logging.getLogger(__name__)
 
 GRACE = 20.0
+REPLY_THREADS = 16
 
 TickFunction = Callable[..., Coroutine[Any, Any, TickReport]]
 
@@ -49,6 +56,9 @@ async def run_scheduler(
         log.info("cadence scheduler off: the clock is injected, ticks are driven by whoever moves it")
         return
     every = interval if interval is not None else services.settings.tick_seconds
+    asyncio.get_running_loop().set_default_executor(
+        ThreadPoolExecutor(max_workers=DEFAULT_CONCURRENCY + REPLY_THREADS, thread_name_prefix="connector")
+    )
     stopping = asyncio.Event()
     while True:
         started = time.monotonic()

@@ -60,8 +60,10 @@ async def week_status(store: Store, week: str) -> WeekStatus:
 
 
 def _people_line(status: WeekStatus, phase: Phase, states: set[str]) -> list[str]:
+    order = {p.project_id: n for n, p in enumerate(status.projects)}
     lines = []
-    for email, items in sorted(status.cards.get(phase, {}).items()):
+    for email, unordered in sorted(status.cards.get(phase, {}).items()):
+        items = sorted(unordered, key=lambda item: (order.get(item[0], len(order)), item[0]))
         chosen = [
             status.project_name(pid)
             + (" (resent after a crash)" if claim.detail.startswith("resent") else "")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
 from collections import Counter
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,12 +18,45 @@ from bot.cadence.tick import tick
 from bot.domain.models import ConversationRef, Person
 from bot.ports import Services
 from bot.teams.references import personal_key
+from tests.support.azurite import ROOT
 from tests.support.botserver import BotServer
 from tests.support.connector import FakeConnector, Recorded
 from tests.support.org import DIRECTOR, OUTSIDER, PM_ONE, PM_TWO, seed
 from tests.support.teams import BOT_ID, TENANT, TeamsUser
 
 USERS = (DIRECTOR, PM_ONE, PM_TWO, OUTSIDER)
+
+
+def cli_env(bot: BotServer) -> dict[str, str]:
+    """The environment of a ``weeknotes`` process: the test's storage, no app id, nothing else inherited."""
+    keep = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR"}}
+    return {
+        **keep,
+        "PYTHONPATH": str(ROOT),
+        "WEEKNOTES_ENV": "local",
+        "WEEKNOTES_STORAGE": bot.settings.storage,
+        "WEEKNOTES_TABLE_PREFIX": bot.settings.table_prefix,
+        "MicrosoftAppId": "",
+        "MicrosoftAppPassword": "",
+        "NO_PROXY": "127.0.0.1,localhost",
+        "no_proxy": "127.0.0.1,localhost",
+    }
+
+
+async def run_cli(bot: BotServer, cwd: Path, *args: str) -> tuple[int, str]:
+    """Run ``python -m bot.cli ARGS`` against the test's storage; returns the exit code and its output."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        *args,
+        cwd=cwd,
+        env=cli_env(bot),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    out, _ = await asyncio.wait_for(process.communicate(), 90)
+    return int(process.returncode or 0), out.decode()
 
 
 async def link_people(bot: BotServer, users: tuple[TeamsUser, ...] = USERS) -> None:

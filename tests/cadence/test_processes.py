@@ -10,7 +10,6 @@ processes' only peers are Azurite and the fake connector, both on 127.0.0.1.
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 import time
 from collections import Counter
@@ -20,8 +19,7 @@ import pytest
 
 from bot.cadence.claims import ClaimState
 from bot.domain.models import Claim, Organisation, Person, Project, Role
-from tests.cadence.conftest import cards_by_person, personal_reference
-from tests.support.azurite import ROOT
+from tests.cadence.conftest import cards_by_person, cli_env, personal_reference
 from tests.support.botserver import BotServer
 from tests.support.teams import BOT_ID, TENANT, TeamsUser
 
@@ -59,22 +57,6 @@ async def seed_many(bot: BotServer, count: int, *, chats: bool = False) -> dict[
     return users
 
 
-def tick_env(bot: BotServer) -> dict[str, str]:
-    """The environment of a tick process: the test's storage, no app id, nothing inherited that matters."""
-    keep = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR"}}
-    return {
-        **keep,
-        "PYTHONPATH": str(ROOT),
-        "WEEKNOTES_ENV": "local",
-        "WEEKNOTES_STORAGE": bot.settings.storage,
-        "WEEKNOTES_TABLE_PREFIX": bot.settings.table_prefix,
-        "MicrosoftAppId": "",
-        "MicrosoftAppPassword": "",
-        "NO_PROXY": "127.0.0.1,localhost",
-        "no_proxy": "127.0.0.1,localhost",
-    }
-
-
 async def start_tick(bot: BotServer, cwd: Path, *args: str, now: str = NOW) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
         sys.executable,
@@ -85,7 +67,7 @@ async def start_tick(bot: BotServer, cwd: Path, *args: str, now: str = NOW) -> a
         now,
         *args,
         cwd=cwd,  # no .env here
-        env=tick_env(bot),
+        env=cli_env(bot),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
