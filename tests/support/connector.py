@@ -71,7 +71,9 @@ class FakeConnector:
         self._query: dict[str, str] = {}
         self.faults: list[Fault] = []
         self.rate_limit: tuple[int, float] | None = None
+        self.tenant_rate_limit: tuple[int, float] | None = None  # every call, all conversations (~50/s)
         self.rate_limited = 0
+        self._tenant_sent: deque[float] = deque()
         self.delay = 0.0
         self._sent_at: dict[str, deque[float]] = defaultdict(deque)
         self._ids = itertools.count(1)
@@ -157,6 +159,18 @@ class FakeConnector:
         stamps.append(now)
         return False
 
+    def _over_tenant_rate(self) -> bool:
+        if self.tenant_rate_limit is None:
+            return False
+        count, window = self.tenant_rate_limit
+        now = time.monotonic()
+        while self._tenant_sent and now - self._tenant_sent[0] > window:
+            self._tenant_sent.popleft()
+        if len(self._tenant_sent) >= count:
+            return True
+        self._tenant_sent.append(now)
+        return False
+
     async def _handle(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
         key = f"{request.method} {path}"
@@ -165,6 +179,11 @@ class FakeConnector:
         fault = self._fault_for(key)
         if fault is not None:
             return web.json_response(fault.body, status=fault.status, headers=fault.headers)
+        if self._over_tenant_rate():
+            self.rate_limited += 1
+            return web.json_response(
+                {"error": {"code": "Throttled"}}, status=429, headers={"Retry-After": "1"}
+            )
         body: dict[str, Any] = {}
         if request.can_read_body:
             try:
