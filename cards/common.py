@@ -32,7 +32,7 @@ RAG_EMOJI: Mapping[Rag, str] = {Rag.GREEN: "🟢", Rag.AMBER: "🟠", Rag.RED: "
 RAG_TITLES: Mapping[Rag, str] = {Rag.GREEN: "Green", Rag.AMBER: "Amber", Rag.RED: "Red"}
 
 # Anywhere in a line: characters that start emphasis, code, links, strikethrough or HTML.
-_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>~])")
+_INLINE_SPECIAL = str.maketrans({char: "\\" + char for char in "\\`*_[]<>~"})
 # At the start of a line (after any indent): headings, quotes, list markers, setext underlines.
 _LINE_START_SPECIAL = re.compile(r"^([ \t]*)([-+=#>])", re.MULTILINE)
 # ``1. `` or ``1) `` at the start of a line would begin a numbered list.
@@ -60,7 +60,7 @@ def escape_card_text(text: str) -> str:
     Example:
         ``*not bold* [no link](x)`` becomes ``\\*not bold\\* \\[no link\\](x)``.
     """
-    escaped = _INLINE_SPECIAL.sub(r"\\\1", text)
+    escaped = text.translate(_INLINE_SPECIAL)
     escaped = _ENTITY.sub(r"\\&", escaped)
     escaped = _DOUBLE_BRACE.sub(r"\\{", escaped)
     escaped = _LINE_START_SPECIAL.sub(r"\1\\\2", escaped)
