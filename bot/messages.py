@@ -54,6 +54,10 @@ HELLO_NOBODY = (
 HELLO_NO_ROSTER = "I couldn't read this team's members just now, so I'll link people as they message me."
 HELLO_NEXT = "Project managers: message me **update** at any time. Type **help** to see what I can do."
 HELLO_PROJECT_COUNT = ("", "1 project", "{count} projects")
+HELLO_OTHER_TEAM = (
+    "Hello, I'm Weeknotes. I already publish {organisation}'s weeknote in another team, so I won't post "
+    "anything here. To move me, remove me from that team first."
+)
 
 SETUP_REFUSED = "Only the director or an admin can change the set-up. Nothing was changed."
 SETUP_HELP = (

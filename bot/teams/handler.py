@@ -304,6 +304,10 @@ class WeeknotesBot(ActivityHandler):  # type: ignore[misc]
     async def on_installation_update(self, turn_context: TurnContext) -> None:
         await onboarding.on_installation_update(turn_context, self._services)
 
+    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
+        if not await onboarding.on_team_event(turn_context, self._services):  # channel and team events
+            await super().on_conversation_update_activity(turn_context)
+
     async def on_members_added_activity(
         self, members_added: list[ChannelAccount], turn_context: TurnContext
     ) -> None:

@@ -50,6 +50,9 @@ from dialogs.setup import CHANNEL_PREFIX, GENERAL, channel_key, channel_referenc
 log = logging.getLogger(__name__)
 
 TEAM_PREFIX = "team:"
+_TEAM_EVENTS = frozenset(
+    {"channelCreated", "channelRenamed", "channelRestored", "channelDeleted", "teamDeleted"}
+)
 _DAY_NAMES = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
 
 
@@ -136,6 +139,60 @@ async def on_installation_update(context: TurnContext, services: Services) -> No
             await uninstall_personal(context, services)
 
 
+async def on_team_event(context: TurnContext, services: Services) -> bool:
+    """Channels created, renamed or deleted, or the team deleted, in our team; True if it was one of them.
+
+    Teams sends these as ``conversationUpdate`` with ``channelData.eventType`` and no members.
+    """
+    data = _channel_data(context)
+    event = str(data.get("eventType") or "")
+    team = _team(context)
+    if not team or event not in _TEAM_EVENTS:
+        return False
+    org = await services.store.organisation.get(
+        partition=Organisation.partition_key, key=Organisation.row_key
+    )
+    if org is None or org.team_id != team["id"]:
+        return True
+    if event == "teamDeleted":
+        await uninstall_from_team(context, services, org.team_id)
+        return True
+    channel = data.get("channel")
+    channel_id = str(channel.get("id") or "") if isinstance(channel, dict) else ""
+    if not channel_id:
+        return True
+    if event == "channelDeleted":
+        await _forget_channel(context, services, org, channel_id)
+    else:
+        name = str(channel.get("name") or "") if isinstance(channel, dict) else ""
+        await _store_channel(services, org, Channel(channel_id, name or channel_id))
+    return True
+
+
+async def _forget_channel(
+    context: TurnContext, services: Services, org: Organisation, channel_id: str
+) -> None:
+    """A deleted channel: forgotten; if the weeknote was published there, it goes back to General."""
+    store = services.store
+    ref = await store.conversations.get(partition=ConversationRef.partition_key, key=channel_key(channel_id))
+    if ref is not None:
+        await store.conversations.delete(record=replace(ref, etag=None))
+    if org.channel_id != channel_id:
+        return
+    try:
+        await store.organisation.save(record=replace(org, channel_id=org.team_id))
+    except ConcurrencyError:
+        log.info("organisation changed while channel %s was deleted; leaving it", channel_id)
+        return
+    await record_audit(
+        services,
+        actor=_actor_label(context),
+        action="setup.channel",
+        target=org.team_id,
+        detail="publishing channel deleted; back to General",
+    )
+
+
 # ---- personal scope -----------------------------------------------------------------------------------
 
 
@@ -181,16 +238,12 @@ async def install_in_team(context: TurnContext, services: Services) -> None:
     team_id = str(team["id"])
     team_name = str(team.get("name") or "")
     org = await _record_team(context, services, team_id, team_name)
+    if org is None:
+        await _installed_elsewhere(context, services, team_id, team_name)
+        return
     linking = await _link_roster(context, services)
     channels = await _store_channels(context, services, org, team_id)
-    marker = ConversationRef(
-        key=team_key(team_id),
-        reference={"team": {"id": team_id, "name": team_name, "aadGroupId": team.get("aadGroupId", "")}},
-        updated_at=services.clock(),
-    )
-    try:
-        await services.store.conversations.save(record=marker)
-    except ConcurrencyError:
+    if not await _first_install(services, team_id, team_name, team.get("aadGroupId", "")):
         log.info("team %s already installed: no second hello", team_id)
         return
     await record_audit(
@@ -204,14 +257,56 @@ async def install_in_team(context: TurnContext, services: Services) -> None:
     await context.send_activity(hello_text(org, linking, projects, team_name))
 
 
+async def _first_install(services: Services, team_id: str, team_name: str, group_id: str) -> bool:
+    """Mark the team installed; False if it already was (another delivery of the same install)."""
+    marker = ConversationRef(
+        key=team_key(team_id),
+        reference={"team": {"id": team_id, "name": team_name, "aadGroupId": group_id}},
+        updated_at=services.clock(),
+    )
+    try:
+        await services.store.conversations.save(record=marker)
+    except ConcurrencyError:
+        return False
+    return True
+
+
+async def _installed_elsewhere(
+    context: TurnContext, services: Services, team_id: str, team_name: str
+) -> None:
+    """Added to a second team: the weeknote stays where it is (a team owner cannot redirect it)."""
+    if not await _first_install(services, team_id, team_name, ""):
+        return
+    await record_audit(
+        services,
+        actor=_actor_label(context),
+        action="app.installed",
+        target=team_id,
+        outcome="refused",
+        detail="the organisation already publishes in another team",
+    )
+    org = await services.store.organisation.get(
+        partition=Organisation.partition_key, key=Organisation.row_key
+    )
+    await context.send_activity(
+        messages.HELLO_OTHER_TEAM.format(organisation=org.name if org else "Weeknotes")
+    )
+
+
 async def _record_team(
     context: TurnContext, services: Services, team_id: str, team_name: str
-) -> Organisation:
-    """Store the team, service URL, tenant and bot id; the General channel unless one was chosen here."""
+) -> Organisation | None:
+    """Store the team, service URL, tenant and bot id; the General channel unless one was chosen here.
+
+    Returns:
+        The organisation, or ``None`` if it is already set up in another team (which it keeps).
+    """
     store = services.store
     for _ in range(3):
         stored = await store.organisation.get(partition=Organisation.partition_key, key=Organisation.row_key)
         org = stored or Organisation(name=team_name or "Weeknotes", timezone=services.settings.timezone)
+        if org.team_id and org.team_id != team_id:
+            return None
         same_team = org.team_id == team_id
         updated = replace(
             org,
@@ -258,20 +353,24 @@ async def _store_channels(
         log.warning("could not list the team's channels: %s", type(error).__name__)
         channels = [Channel(team_id, GENERAL)]
     for channel in channels:
-        reference = channel_reference(
-            channel.channel_id,
-            channel.name,
-            service_url=org.service_url,
-            tenant_id=org.tenant_id,
-            bot_id=org.bot_id,
-            team_id=team_id,
-        )
-        await services.store.conversations.upsert(
-            record=ConversationRef(
-                key=channel_key(channel.channel_id), reference=reference, updated_at=services.clock()
-            )
-        )
+        await _store_channel(services, org, channel)
     return channels
+
+
+async def _store_channel(services: Services, org: Organisation, channel: Channel) -> None:
+    reference = channel_reference(
+        channel.channel_id,
+        channel.name,
+        service_url=org.service_url,
+        tenant_id=org.tenant_id,
+        bot_id=org.bot_id,
+        team_id=org.team_id,
+    )
+    await services.store.conversations.upsert(
+        record=ConversationRef(
+            key=channel_key(channel.channel_id), reference=reference, updated_at=services.clock()
+        )
+    )
 
 
 async def uninstall_from_team(context: TurnContext, services: Services, team_id: str) -> None:

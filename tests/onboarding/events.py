@@ -92,3 +92,12 @@ def personal_installation_update(user: TeamsUser, service_url: str, action: str)
         "type": "installationUpdate",
         "action": action,
     }
+
+
+def team_event(actor: TeamsUser, service_url: str, event: str, **channel: str) -> dict[str, Any]:
+    """A team event with no members (``channelCreated``, ``channelRenamed``, ``channelDeleted``, ...)."""
+    activity = _team_base(actor, service_url)
+    activity["channelData"]["eventType"] = event
+    if channel:
+        activity["channelData"]["channel"] = dict(channel)
+    return {**activity, "type": "conversationUpdate"}

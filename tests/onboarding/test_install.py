@@ -14,6 +14,7 @@ from tests.onboarding.events import (
     members_removed,
     personal_installation_update,
     personal_uninstall,
+    team_event,
     team_install,
     team_installation_update,
     team_uninstall,
@@ -194,3 +195,45 @@ async def test_uninstall_from_the_team_forgets_team_and_channels_once(imported: 
     # Installed again: a new hello.
     await bot.post(team_install(DIRECTOR, bot.connector.url))
     assert len(bot.connector.sent()) == 2
+
+
+async def test_channels_created_renamed_and_deleted_later_are_followed(imported: BotServer) -> None:
+    bot = imported
+    await bot.post(team_install(DIRECTOR, bot.connector.url))
+    url = bot.connector.url
+    await bot.post(team_event(DIRECTOR, url, "channelCreated", id="19:news@thread.tacv2", name="News"))
+    await bot.post(team_event(DIRECTOR, url, "channelRenamed", id=WEEKNOTES_CHANNEL, name="Weekly notes"))
+    refs = await channel_refs(bot)
+    assert refs["channel:19:news@thread.tacv2"].reference["conversation"]["name"] == "News"
+    assert refs[f"channel:{WEEKNOTES_CHANNEL}"].reference["conversation"]["name"] == "Weekly notes"
+
+    # The publishing channel is deleted: forgotten, and the weeknote goes back to General.
+    org = await organisation(bot)
+    await bot.services.store.organisation.save(record=replace(org, channel_id=WEEKNOTES_CHANNEL))
+    await bot.post(team_event(DIRECTOR, url, "channelDeleted", id=WEEKNOTES_CHANNEL, name="Weekly notes"))
+    assert f"channel:{WEEKNOTES_CHANNEL}" not in await channel_refs(bot)
+    assert (await organisation(bot)).channel_id == TEAM_ID
+    assert len(bot.connector.sent()) == 1  # only the hello: team events are quiet
+
+
+async def test_team_deleted_is_an_uninstall(imported: BotServer) -> None:
+    bot = imported
+    await bot.post(team_install(DIRECTOR, bot.connector.url))
+    await bot.post(team_event(DIRECTOR, bot.connector.url, "teamDeleted"))
+    assert (await organisation(bot)).team_id == ""
+    assert ("app.uninstalled", TEAM_ID, "ok") in await audit_actions(bot)
+
+
+async def test_a_second_team_cannot_take_the_weeknote_away(imported: BotServer) -> None:
+    bot = imported
+    await bot.post(team_install(DIRECTOR, bot.connector.url))
+    other = "19:another-team@thread.tacv2"
+    await bot.post(team_install(PM_TWO, bot.connector.url, team_id=other))
+    await bot.post(team_installation_update(PM_TWO, bot.connector.url, "add", team_id=other))
+    org = await organisation(bot)
+    assert (org.team_id, org.channel_id) == (TEAM_ID, TEAM_ID)
+    _hello, elsewhere = bot.connector.sent()
+    assert elsewhere.conversation_id == other
+    assert "already publish DDaT's weeknote in another team" in elsewhere.text
+    assert ("app.installed", other, "refused") in await audit_actions(bot)
+    assert set(await channel_refs(bot)) == {f"channel:{TEAM_ID}", f"channel:{WEEKNOTES_CHANNEL}"}
