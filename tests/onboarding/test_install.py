@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
+from bot.cadence.tick import tick
 from bot.domain.models import AuditEvent, ConversationRef, Organisation, Person
 from bot.teams.onboarding import team_key
 from tests.onboarding.events import (
@@ -19,7 +20,7 @@ from tests.onboarding.events import (
     team_installation_update,
     team_uninstall,
 )
-from tests.support.botserver import BotServer
+from tests.support.botserver import BotServer, Clock
 from tests.support.org import DIRECTOR, OUTSIDER, PM_ONE, PM_TWO
 from tests.support.teams import BOT_ID, TEAM_ID, TENANT, install_personal, message
 
@@ -237,3 +238,22 @@ async def test_a_second_team_cannot_take_the_weeknote_away(imported: BotServer) 
     assert "already publish DDaT's weeknote in another team" in elsewhere.text
     assert ("app.installed", other, "refused") in await audit_actions(bot)
     assert set(await channel_refs(bot)) == {f"channel:{TEAM_ID}", f"channel:{WEEKNOTES_CHANNEL}"}
+
+
+async def test_someone_who_left_gets_no_prompt_from_the_cadence(imported: BotServer, clock: Clock) -> None:
+    bot = imported
+    bot.connector.add_member(PM_TWO.member())
+    await bot.post(team_install(DIRECTOR, bot.connector.url))
+    await bot.post(members_removed(DIRECTOR, bot.connector.url, PM_ONE))
+    before = len(bot.connector.sent())
+
+    report = await tick(bot.services, clock.now)  # Thursday 10:00 in London: the weekly prompt is due
+
+    prompted = [call for call in bot.connector.sent()[before:] if call.cards]
+    to_priya = [c for c in prompted if PM_ONE.aad in c.conversation_id or PM_ONE.id in str(c.body)]
+    to_owen = [c for c in prompted if PM_TWO.aad in c.conversation_id or PM_TWO.id in str(c.body)]
+    assert to_priya == []
+    # Owen is prompted for his own projects and, as deputy, for the one whose owner has left.
+    titles = " ".join(str(c.cards) for c in to_owen)
+    assert "OneDrive adoption" in titles and "Frontline services" in titles
+    assert report.due
