@@ -22,7 +22,7 @@ from bot.domain.compile import compile_weeknote
 from bot.domain.editions import is_late
 from bot.domain.models import Edition, EditionState, Update, UpdateState
 from bot.domain.weeks import week_label
-from bot.errors import ConcurrencyError
+from bot.errors import ConcurrencyError, WeeknotesError
 from bot.ports import Card
 from cards.update import build_update_card, build_update_summary_card
 from dialogs.context import ProjectWeek, check_card, load_project_week, my_week, people_by_email
@@ -218,8 +218,20 @@ async def hand_over(turn: Turn, data: Mapping[str, Any]) -> Reply:
         card = update_card(
             deputy_context, notice=f"{context.person.name} handed this week's update over to you."
         )
-        await turn.services.messenger.send_to_person(email=deputy.email, card=card)
+        # A proactive send retries a throttled connector for up to a minute: after answering, never before.
+        turn.services.tasks.start(
+            _send_hand_over(turn, deputy.email, card, target=f"{project.project_id}@{context.week}"),
+            name=f"handover-{project.project_id}-{context.week}",
+        )
     return TextReply(f"Done: {deputy_name} has been sent this week's card for {project.name}.")
+
+
+async def _send_hand_over(turn: Turn, email: str, card: Card, *, target: str) -> None:
+    try:
+        await turn.services.messenger.send_to_person(email=email, card=card)
+    except WeeknotesError as error:
+        await turn.audit("update.handover", target=target, outcome="failed", detail=type(error).__name__)
+        raise
 
 
 async def send_cards(turn: Turn) -> Reply:

@@ -7,6 +7,7 @@ import functools
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import time, timedelta
 from typing import Any
 
 from botbuilder.core import ActivityHandler, BotAdapter, InvokeResponse, TurnContext
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 STORAGE_FAILED = "weeknotes.storage_failed"
+RESEND_WINDOW = time(0, 15)  # Teams resends within minutes: so soon after midnight, check yesterday too
+INBOUND = "weeknotes.inbound"  # set on turns that answer an activity Teams sent (not proactive ones)
 
 
 def card_activity(card: Card) -> Activity:
@@ -162,6 +165,7 @@ class WeeknotesBot(ActivityHandler):  # type: ignore[misc]
         self._chat = chat
 
     async def on_turn(self, turn_context: TurnContext) -> None:
+        turn_context.turn_state[INBOUND] = True
         bound_replies(turn_context)
         try:
             seen = await self._first_delivery(turn_context.activity)
@@ -201,7 +205,13 @@ class WeeknotesBot(ActivityHandler):  # type: ignore[misc]
         if not activity.id or activity.type not in (ActivityTypes.message, ActivityTypes.invoke):
             return SeenActivity(day="-", activity_key="-")
         now = self._services.clock()
-        marker = SeenActivity(day=now.strftime("%Y-%m-%d"), activity_key=activity_key(activity), at=now)
+        key = activity_key(activity)
+        if now.time() < RESEND_WINDOW:
+            # Markers are bucketed by day: a resend just after midnight must find yesterday's.
+            yesterday = (now - timedelta(days=1)).strftime("%Y-%m-%d")
+            if await self._services.store.seen.get(partition=yesterday, key=key) is not None:
+                return None
+        marker = SeenActivity(day=now.strftime("%Y-%m-%d"), activity_key=key, at=now)
         try:
             return await self._services.store.seen.save(record=marker)
         except ConcurrencyError:
@@ -314,7 +324,14 @@ class WeeknotesBot(ActivityHandler):  # type: ignore[misc]
         await onboarding.on_members_added(turn_context, self._services, members_added)
 
     async def on_turn_error(self, context: TurnContext, error: Exception) -> None:
-        """The one error handler: log with the activity id, tell the person nothing was lost."""
+        """The one error handler: log with the activity id, tell the person nothing was lost.
+
+        The adapter calls it for proactive turns too (``continue_conversation``, which the messenger uses),
+        where it must not handle anything: nobody asked, so nobody is told, and the error goes back to the
+        messenger, whose retry policy (and its caller) would otherwise believe the message was delivered.
+        """
+        if not context.turn_state.get(INBOUND):
+            raise error
         log.error(
             "turn failed for activity %s (%s): %s",
             context.activity.id,

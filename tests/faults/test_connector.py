@@ -190,3 +190,20 @@ async def test_proactive_send_survives_a_missing_chat_then_a_throttled_create(or
     await fast_messenger(org, sleeps).send_to_person(email=PM_ONE.email, text="hello again")
     assert sleeps and sleeps[0] >= 2
     assert [c.text for c in org.connector.sent()] == ["hello again"]
+
+
+async def test_the_apps_messenger_sees_proactive_failures(org: BotServer) -> None:
+    """Through the app's own adapter, whose on_turn_error handles inbound turns: a proactive failure must
+    reach the messenger (not be swallowed as if delivered), and nobody is sent 'something went wrong'."""
+    org.connector.fail(SEND, 403, times=100, code="MessageWritesBlocked")
+    with pytest.raises(RecipientBlockedError):
+        await org.services.messenger.send_to_person(email=PM_ONE.email, text="Your weekly prompt")
+    assert org.connector.sent() == []
+    assert attempts(org) == 1
+
+
+async def test_the_apps_messenger_retries_a_throttled_prompt_once_delivered(org: BotServer) -> None:
+    org.connector.fail(SEND, 429, times=1, headers={"Retry-After": "1"})
+    await org.services.messenger.send_to_person(email=PM_ONE.email, text="Your weekly prompt")
+    assert [c.text for c in org.connector.sent()] == ["Your weekly prompt"]
+    assert attempts(org) == 2

@@ -188,6 +188,7 @@ async def test_hand_over_sends_the_deputy_the_card_and_tells_the_owner(org: BotS
     body = await press(org, PM_ONE, "update.handover", {"project": FULL.project_id, "week": WEEK})
     assert body["type"] == "application/vnd.microsoft.activity.message"
     assert PM_TWO.name in body["value"]
+    await org.services.tasks.drain()  # the deputy's card is sent after answering
     deputy_card = [c for call in org.connector.sent(PM_TWO.conversation_id) for c in call.cards][-1]
     assert FULL.name in card_text(deputy_card) and "handed" in card_text(deputy_card)
     assert "update.handover" not in emitted_verbs(deputy_card)  # only the owner hands over
@@ -208,6 +209,7 @@ async def test_hand_over_without_a_chat_creates_one_from_the_roster(org: BotServ
         record=replace(deputy, teams_user_id=PM_TWO.id, aad_object_id=PM_TWO.aad)
     )
     await press(org, PM_ONE, "update.handover", {"project": FULL.project_id, "week": WEEK})
+    await org.services.tasks.drain()  # the deputy's card is sent after answering
     creates = [c for c in org.connector.calls if c.method == "CREATE"]
     assert [m["id"] for m in creates[0].body["members"]] == [PM_TWO.id]
     assert org.connector.sent(creates[0].conversation_id)
