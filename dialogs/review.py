@@ -29,11 +29,13 @@ from bot.domain.editions import current_week
 from bot.domain.models import Edition, EditionState, Person, Project, UpdateState
 from bot.domain.weeks import WeekError, validate_week, week_label, week_of
 from bot.errors import ConcurrencyError, WeeknotesError
+from bot.ports import Services
 from bot.review import words
 from bot.review.digest import build_digest
 from bot.review.load import load_week
 from bot.review.plan import MESSAGE_LIMIT, MessageTooLargeError, headline_size
-from bot.review.publish import begin_preview, begin_publish, begin_republish
+from bot.review.publish import begin_preview, begin_publish, begin_republish, tell
+from bot.teams.audit import record_audit
 from cards.actions import Verb
 from cards.common import MAX_ANSWER_CHARS, Card, error_block, text_block
 from dialogs.context import is_reviewer, load_organisation
@@ -139,13 +141,29 @@ async def chase(turn: Turn, data: Mapping[str, Any]) -> Reply:
         return TextReply(words.CHASE_NO_OWNER.format(project=project.name))
     notice = CHASE_NOTICE.format(director=checked.person.name)
     target = f"{project.project_id}@{checked.week}"
-    try:
-        await prompt_person(turn.services, week=checked.week, person=person, notice=notice, only_missing=True)
-    except WeeknotesError as error:
-        await turn.audit(Verb.REVIEW_CHASE, target=target, outcome="failed", detail=type(error).__name__)
-        return TextReply(words.CHASE_FAILED.format(name=person.name))
-    await turn.audit(Verb.REVIEW_CHASE, target=target, detail=person.email)
+    # A proactive send may wait out Teams' throttling for up to a minute: after answering, never before.
+    turn.services.tasks.start(
+        _chase_job(turn.services, checked, person, notice, target), name=f"chase-{target}-{person.email}"
+    )
     return TextReply(words.CHASED.format(name=person.name, project=project.name))
+
+
+async def _chase_job(services: Services, review: Review, person: Person, notice: str, target: str) -> None:
+    actor = review.person.email
+    try:
+        await prompt_person(services, week=review.week, person=person, notice=notice, only_missing=True)
+    except WeeknotesError as error:
+        await record_audit(
+            services,
+            actor=actor,
+            action=Verb.REVIEW_CHASE,
+            target=target,
+            outcome="failed",
+            detail=type(error).__name__,
+        )
+        await tell(services, actor, words.CHASE_FAILED.format(name=person.name))
+        return
+    await record_audit(services, actor=actor, action=Verb.REVIEW_CHASE, target=target, detail=person.email)
 
 
 # ---- the director's note -----------------------------------------------------------------------------

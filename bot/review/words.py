@@ -12,7 +12,7 @@ BAD_WEEK = "That card names a week I can't read. Type **review** for this week's
 FUTURE_WEEK = "{label} hasn't started yet, so there is nothing to review or publish for it."
 
 # Chase.
-CHASED = "Sent {name} a reminder for {project}."
+CHASED = "Sending {name} a reminder for {project} now."
 CHASE_ALREADY_IN = "{project} is already in ({state}): no reminder sent."
 CHASE_NO_OWNER = "I don't know who answers for {project}, so no reminder was sent."
 CHASE_FAILED = "I couldn't reach {name} in Teams just now, so the reminder wasn't sent: try again later."

@@ -46,7 +46,8 @@ async def test_close_digest_chase_note_preview_publish_react_comment_next_digest
     # Chase: Owen gets Purview's card now (only what is missing: Frontline is in).
     before = len(connector.sent(PM_TWO.conversation_id))
     body = await press(org, DIRECTOR, "review.chase", {"week": WEEK, "project": SUMMARY.project_id})
-    assert text_of(body) == "Sent Owen Price a reminder for Purview pilot."
+    assert text_of(body) == "Sending Owen Price a reminder for Purview pilot now."
+    await services.tasks.drain()
     [chased] = cards_in(connector.sent(PM_TWO.conversation_id)[before:])
     assert "Purview pilot" in card_text(chased)
     assert "Dana Director is putting the weeknote together" in card_text(chased)

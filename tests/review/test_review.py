@@ -90,7 +90,9 @@ async def test_chasing_an_unknown_project_or_unreachable_pm_says_so(org: BotServ
     await store.people.save(record=replace(owen, aad_object_id="", teams_user_id=""))
     await store.conversations.delete(record=ConversationRef(key=f"personal:{PM_TWO.email}", reference={}))
     body = await press(org, DIRECTOR, "review.chase", {"week": WEEK, "project": SUMMARY.project_id})
-    assert text_of(body) == (
+    assert text_of(body) == "Sending Owen Price a reminder for Purview pilot now."
+    await org.services.tasks.drain()
+    assert org.connector.sent(DIRECTOR.conversation_id)[-1].text == (
         "I couldn't reach Owen Price in Teams just now, so the reminder wasn't sent: try again later."
     )
     events = await org.services.store.audit.list(partition="2026-W21")
