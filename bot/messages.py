@@ -67,9 +67,6 @@ SETUP_HELP = (
     "- **setup channel**: the channel the weeknote is published in\n"
     "- **setup roles**: who is director, editor, project manager or admin"
 )
-SETUP_NO_ORGANISATION = (
-    "There's no organisation set up yet: load one with weeknotes org import, or add me to the team first."
-)
 SETUP_NO_CHANNELS = "I don't know the team's channels yet: add me to the team first, then try again."
 SETUP_UNKNOWN_PROJECT = "I can't find a project called \u201c{name}\u201d. Type **projects** to see them all."
 SETUP_CHANGED_MEANWHILE = (

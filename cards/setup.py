@@ -18,12 +18,19 @@ SCHEDULE_PATTERN = (
 _FORM_INPUTS = ("project_name", "owner", "deputy", "template", "metrics")
 
 
-def build_projects_card(projects: Sequence[Project], people_names: Mapping[str, str]) -> Card:
+def build_projects_card(
+    projects: Sequence[Project],
+    people_names: Mapping[str, str],
+    *,
+    owners: Mapping[str, str] | None = None,
+) -> Card:
     """Every project with its owner, deputy and template, an Edit button each, and an Add project form.
 
     Args:
         projects: The projects, in weeknote order.
         people_names: Email -> name of every person who could own a project (also the form's choices).
+        owners: Email -> name of who the Add form offers as owner or deputy, when not all of
+            ``people_names`` may be (names of past owners are still shown in the list).
 
     Returns:
         The card.
@@ -31,7 +38,8 @@ def build_projects_card(projects: Sequence[Project], people_names: Mapping[str, 
     rows: list[Card] = [_project_row(project, people_names) for project in projects]
     if not rows:
         rows = [text_block("There are no projects yet: add the first one below.", isSubtle=True)]
-    choices = sorted(people_names.items(), key=lambda pair: (pair[1].lower(), pair[0]))
+    offered = people_names if owners is None else owners
+    choices = sorted(offered.items(), key=lambda pair: (pair[1].lower(), pair[0]))
     form = _project_form(None, choices, {})
     add = show_card("Add project", form["body"][1:], form["actions"])
     return fill_template("projects", {"fallback": words.FALLBACK, "projects": rows, "add": [add]})

@@ -133,23 +133,8 @@ def _owners(people: Iterable[Person]) -> list[Person]:
 async def _projects_card(turn: Turn) -> CardReply:
     people = await _people(turn)
     names = {p.email: p.name for p in people}
-    card = build_projects_card(await _projects(turn), names)
-    return CardReply(_with_owner_choices(card, _owners(people)))
-
-
-def _with_owner_choices(card: dict[str, Any], owners: Sequence[Person]) -> dict[str, Any]:
-    """The projects card lists everyone's names; its Add form should only offer possible owners."""
-    allowed = {p.email for p in owners}
-    stack: list[Any] = [card]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            if node.get("type") == "Input.ChoiceSet" and node.get("id") in ("owner", "deputy"):
-                node["choices"] = [c for c in node.get("choices", []) if c.get("value") in allowed]
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return card
+    owners = {p.email: p.name for p in _owners(people)}
+    return CardReply(build_projects_card(await _projects(turn), names, owners=owners))
 
 
 # ---- commands -----------------------------------------------------------------------------------------
@@ -282,7 +267,7 @@ def check_project(
     by_email = {p.email: p for p in people}
     others = [p for p in projects if existing is None or p.project_id != existing.project_id]
 
-    name = " ".join(_text(data, "project_name").split(" ")).strip()
+    name = _text(data, "project_name")
     project_id = existing.project_id if existing else project_slug(name)
     if not name:
         errors["project_name"] = messages.FORM_NAME_MISSING
