@@ -41,8 +41,9 @@ async def on_reactions(context: TurnContext, services: Services) -> None:
     """A ``messageReaction`` activity: reactions added or removed on one of our posts."""
     activity = context.activity
     reply_to = str(activity.reply_to_id or "")
-    if not reply_to or _from_bot(activity):
-        return
+    conversation_type = getattr(activity.conversation, "conversation_type", "") or "personal"
+    if not reply_to or conversation_type == "personal" or _from_bot(activity):
+        return  # a reaction in someone's chat with the bot (to a digest, a card) is not about the weeknote
     added = [str(r.type) for r in activity.reactions_added or [] if getattr(r, "type", None)]
     removed = [str(r.type) for r in activity.reactions_removed or [] if getattr(r, "type", None)]
     if not added and not removed:

@@ -287,11 +287,16 @@ async def test_reactions_and_replies_on_messages_we_did_not_post_are_ignored(org
     headline = next(p for p in await org.services.store.posts.list(partition=WEEK) if p.slot == "headline")
     url = org.connector.url
     other_thread = "19:team-general@thread.tacv2;messageid=1700000000000"
+    # The director likes the confirmation in their own chat: not about the weeknote.
+    personal_reaction = reaction(DIRECTOR, url, conversation_id=DIRECTOR.conversation_id, reply_to="x")
+    personal_reaction["conversation"] = {"id": DIRECTOR.conversation_id, "conversationType": "personal"}
+    personal_reaction["reactionsAdded"] = [{"type": "like"}]
     for activity in (
         reaction(PM_ONE, url, conversation_id=headline.conversation_id, reply_to="not-ours", added=("like",)),
         reaction(PM_ONE, url, conversation_id=other_thread, reply_to="1700000000000", added=("heart",)),
         reaction(PM_ONE, url, conversation_id="19:team-general@thread.tacv2", reply_to="x", added=("like",)),
         channel_reply(PM_TWO, url, conversation_id=other_thread, text="Lunch anyone?"),
+        personal_reaction,
     ):
         status, _ = await org.post(activity)
         assert status == 200
