@@ -32,6 +32,7 @@ ELEMENT_TYPES = frozenset(
         "TableCell",
         "Input.Text",
         "Input.ChoiceSet",
+        "Input.Toggle",
     }
 )
 """The element types our cards use (all in schema 1.5 and rendered by Teams)."""

@@ -415,9 +415,18 @@ def _cards() -> dict[str, Callable[[], Card | list[Card]]]:
         "projects": lambda: build_projects_card(PROJECTS, {person.email: person.name for person in PEOPLE}),
         "project_form_new": lambda: build_project_form(None, PEOPLE),
         "project_form_edit_errors": lambda: build_project_form(
-            LAPTOPS, PEOPLE, errors={"project_name": "Another project is already called that."}
+            LAPTOPS,
+            PEOPLE,
+            errors={"project_name": "Another project is already called that."},
+            typed={"project_name": "Intranet", "metrics": "Devices deployed (devices)"},
+            show_active=True,
         ),
         "schedule_form": lambda: build_schedule_form(Schedule(), "Europe/London"),
+        "schedule_form_errors": lambda: build_schedule_form(
+            Schedule(prompt="thursday 10"),
+            "Europe/Londn",
+            {"prompt": "Write a day and a time, e.g. thu 10:00."},
+        ),
         "roles_form": lambda: build_roles_form(PEOPLE),
         "channel_form": lambda: build_channel_form(
             [("19:general@thread.tacv2", "General"), ("19:weeknotes@thread.tacv2", "Weeknotes")],
