@@ -14,7 +14,7 @@ stateDiagram-v2
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -22,14 +22,13 @@ from bot.domain.compile import compile_weeknote
 from bot.domain.editions import is_late
 from bot.domain.models import Edition, EditionState, Update, UpdateState
 from bot.domain.weeks import week_label
-from bot.errors import ConcurrencyError, WeeknotesError
+from bot.errors import WeeknotesError
 from bot.ports import Card
+from bot.storage.modify import modify
 from cards.update import build_update_card, build_update_summary_card
 from dialogs.context import ProjectWeek, check_card, load_project_week, my_week, people_by_email
 from dialogs.turn import CardReply, ErrorReply, Reply, TextReply, Turn
 from dialogs.update_form import read_form
-
-SAVE_ATTEMPTS = 3
 
 
 def update_card(
@@ -76,28 +75,38 @@ async def summary_card(turn: Turn, context: ProjectWeek, update: Update) -> Card
     )
 
 
-async def _store(turn: Turn, context: ProjectWeek, change: Any) -> Update:
+async def _store(turn: Turn, context: ProjectWeek, change: Callable[[Update | None], Update]) -> Update:
     """Apply ``change(stored_or_None) -> Update`` with optimistic concurrency, re-reading on conflict."""
-    store = turn.services.store
-    stored = context.update
-    for _ in range(SAVE_ATTEMPTS):
-        record: Update = change(stored)
-        try:
-            return await store.updates.save(record=record)
-        except ConcurrencyError:
-            stored = await store.updates.get(partition=context.week, key=context.project.project_id)
-    raise ConcurrencyError("the update kept changing while saving")
+    saved = await modify(
+        turn.services.store.updates,
+        partition=context.week,
+        key=context.project.project_id,
+        change=change,
+        current=context.update,
+        known=True,
+    )
+    assert saved is not None  # change always returns a record
+    return saved
 
 
 async def _mark_republish(turn: Turn, context: ProjectWeek) -> None:
-    if context.edition is not None and context.edition.state is EditionState.PUBLISHED:
-        await turn.services.store.editions.save(record=replace(context.edition, needs_republish=True))
-        if not context.edition.needs_republish:
-            # Tell the reviewers (a digest with Republish), after this turn has been answered.
-            from bot.review.digest import notify_republish
+    if context.edition is None or context.edition.state is not EditionState.PUBLISHED:
+        return
 
-            services = turn.services
-            services.tasks.start(notify_republish(services, context.week), name=f"republish-{context.week}")
+    def flag(stored: Edition | None) -> Edition | None:
+        if stored is None or stored.needs_republish:
+            return None  # nothing to flag, or already flagged (and the reviewers told)
+        return replace(stored, needs_republish=True)
+
+    flagged = await modify(
+        turn.services.store.editions, partition=Edition.partition_key, key=context.week, change=flag
+    )
+    if flagged is not None:
+        # Tell the reviewers (a digest with Republish), after this turn has been answered.
+        from bot.review.digest import notify_republish
+
+        services = turn.services
+        services.tasks.start(notify_republish(services, context.week), name=f"republish-{context.week}")
 
 
 async def _save_answers(turn: Turn, data: Mapping[str, Any], *, submitting: bool) -> Reply:
