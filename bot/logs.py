@@ -61,3 +61,5 @@ def configure_logging(*, level: str = "INFO", secrets: tuple[str, ...] = ()) -> 
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # The Azure SDK logs every HTTP request at INFO; keep its warnings and errors only.
+    logging.getLogger("azure").setLevel(logging.WARNING)
