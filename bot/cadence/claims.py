@@ -7,41 +7,44 @@ job) and moves through these states, every move an ETag-conditional write:
 
 ```mermaid
 stateDiagram-v2
-    [*] --> claimed: create (fails if it exists)
-    claimed --> sending: fence, right before each post
-    sending --> claimed: refused without delivery (429/412), waiting to retry
+    [*] --> sending: create (fails if it exists)
     sending --> done: the connector answered
-    claimed --> failed: no Teams account, connector kept failing (a later tick retries, 3 attempts in all)
-    sending --> failed
+    sending --> claimed: refused without delivery (429/412): waiting to retry
+    claimed --> sending: fence before the next attempt
+    sending --> failed: no Teams account, connector kept failing (a later tick retries: 3 attempts in all)
     sending --> blocked: 403 MessageWritesBlocked (final)
-    claimed --> claimed: stale (owner gone or lease over): taken over
-    sending --> claimed: stale: taken over, and the post is made again
-    failed --> claimed: after the lease: taken over
+    sending --> sending: stale (owner gone, or lease over): taken over, posted again
+    claimed --> sending: stale: taken over
+    failed --> sending: after the lease: taken over
 ```
 
+``sending`` means "held by its owner, who may be posting"; ``claimed`` means "held, and certainly nothing
+was posted" (the last attempt was refused). ``done`` and ``blocked`` are final.
+
 **At most one sender at a time.** Creating a claim is a conditional insert, so of any number of racing
-ticks exactly one creates it; the others read it back and leave it. The holder writes ``sending``
-(ETag-conditional) immediately before each post. If another tick took the claim over meanwhile (because
-this one looked dead or overran its lease), the ETag no longer matches, the write fails and this tick posts
-nothing: a slow or paused process can never post on a claim it lost. Taking a claim over is itself an
-ETag-conditional write on the claim as read, so of several re-claimers exactly one wins.
+ticks exactly one creates it; the others read it back and leave it. Another tick takes a claim over only
+once its lease (5 minutes) has run out, or once its owner is seen dead (same host and process namespace, and
+its process id no longer runs); taking over is an ETag-conditional write on the claim as read, so of several
+re-claimers exactly one wins. The holder posts straight away while less than half the lease has passed
+since it wrote the claim; after any longer wait (rate limits, a retry's back-off) it first rewrites the
+claim with its ETag, the fence, which fails if the claim was taken over, and then it posts nothing. So a
+live but slow process never posts on a claim it lost (given clocks within half a lease of each other).
 
-**Nothing lost.** A claim whose owner is gone (its process id no longer runs on this host, or it is older
-than the lease, 5 minutes) is taken over by a later tick and the job is run again; ``failed`` claims are
-retried the same way after the lease, three attempts in all. ``done`` is final, so a job that finished is
-never repeated, however many ticks or processes run. Phases are recomputed from the calendar on every
-tick, so a tick that never ran (the service was down) is made up by the next one, within the week.
+**Nothing lost.** A claim whose owner is gone is taken over by a later tick and the job runs again;
+``failed`` claims are retried the same way after the lease, three attempts in all. ``done`` is final, so a
+job that finished is never repeated, however many ticks or processes run. Phases are recomputed from the
+calendar on every tick, so a tick that never ran (the service was down) is made up by the next one, within
+the week.
 
-**The honest limit: at-least-once in one narrow window.** A claim left ``sending`` means the process died
-(kill -9, power loss) while a post was in flight. The Bot Connector has no idempotency key, so nothing can
-tell whether it accepted that post; we post again (the card is the same, and answering either copy is
-idempotent), and the tick report says so ("resent after a crash"). A duplicate therefore needs the process
-to die after the connector accepted the post and before ``done`` was written: the window is one round
-trip per worker. Everything slow (creating the chat, waiting for the rate limits, building the card,
-retry back-offs, during which the claim is back to ``claimed``) happens outside it, and ``done`` is written
-the moment the connector answers. A graceful stop (SIGTERM, ``serve`` shutting down) takes no new job and
-lets posts in flight finish, so only a hard kill can hit the window, and at most ``concurrency`` posts can
-be repeated. Retrying a 5xx inside a live process (as Teams asks) is at-least-once too, as for any client.
+**The honest limit: at-least-once in one narrow window.** A stale ``sending`` claim means its process died
+(kill -9, power loss) holding it, possibly with a post in flight. The Bot Connector has no idempotency key,
+so nothing can tell whether it accepted that post; we post again (the card is the same, and answering either
+copy is idempotent), and the tick report and ``weeknotes status`` say "resent after a crash". A duplicate
+needs the process to die after the connector accepted the post and before ``done`` was written: one round
+trip per worker. ``done`` is written the moment the connector answers; a graceful stop (SIGTERM, ``serve``
+shutting down) takes no new job and lets posts in flight finish, so only a hard kill can hit the window,
+and at most ``concurrency`` posts can be repeated. Retrying a 5xx inside a live process (as Teams asks) is
+at-least-once too, as it is for any client.
 """
 
 from __future__ import annotations
@@ -84,26 +87,42 @@ class LeaseLostError(Exception):
 
 @dataclass(frozen=True)
 class Owner:
-    """Who holds a claim: this host, this process, and a token unique to this process's life."""
+    """Who holds a claim: host, process namespace, process id, and a token unique to this process's life.
+
+    The namespace tells apart containers that share a host name, whose process ids say nothing about
+    each other.
+    """
 
     host: str
+    namespace: str
     pid: int
     token: str
 
     @classmethod
     def this_process(cls) -> Owner:
-        return cls(socket.gethostname(), os.getpid(), uuid.uuid4().hex[:8])
+        return cls(socket.gethostname(), pid_namespace(), os.getpid(), uuid.uuid4().hex[:8])
 
     def __str__(self) -> str:
-        return f"{self.host}:{self.pid}:{self.token}"
+        return f"{self.host}:{self.namespace}:{self.pid}:{self.token}"
 
     @classmethod
     def parse(cls, text: str) -> Owner | None:
-        host, _, rest = text.rpartition(":")
-        host, _, pid = host.rpartition(":")
-        if not host or not pid.isdigit():
+        parts = text.rsplit(":", 3)
+        if len(parts) != 4 or not parts[2].isdigit() or not parts[0]:
             return None
-        return cls(host, int(pid), rest)
+        return cls(parts[0], parts[1], int(parts[2]), parts[3])
+
+    def same_processes(self, other: Owner) -> bool:
+        """True if ``other``'s process id can be looked up from here (same host, same namespace)."""
+        return self.host == other.host and self.namespace == other.namespace and self.namespace != ""
+
+
+def pid_namespace() -> str:
+    """This process's PID namespace (Linux), or ``""`` where it cannot be known (then no liveness checks)."""
+    try:
+        return str(os.stat("/proc/self/ns/pid").st_ino)
+    except OSError:
+        return ""
 
 
 def process_alive(pid: int) -> bool:
@@ -121,7 +140,7 @@ class Decision(StrEnum):
     """What a tick does about a job whose claim it found."""
 
     RUN = "run"  # the claim is ours now
-    RESEND = "resend"  # ours, taken over from a process that died mid-post: the post may be a repeat
+    RESEND = "resend"  # ours, taken over from a process that died holding it: the post may be a repeat
     DONE = "done"  # finished earlier (done, blocked, or given up on)
     BUSY = "busy"  # another live tick holds it
 
@@ -176,7 +195,14 @@ class ClaimBook:
         if found is None:
             try:
                 mine = await self.store.claims.save(
-                    record=Claim(week=week, job=job, owner=str(self.owner), claimed_at=now, attempts=1)
+                    record=Claim(
+                        week=week,
+                        job=job,
+                        state=ClaimState.SENDING,
+                        owner=str(self.owner),
+                        claimed_at=now,
+                        attempts=1,
+                    )
                 )
                 return Decision.RUN, mine
             except ConcurrencyError:
@@ -200,11 +226,12 @@ class ClaimBook:
             taken = await self.store.claims.save(
                 record=replace(
                     found,
-                    state=ClaimState.CLAIMED,
+                    state=ClaimState.SENDING,
                     owner=str(self.owner),
                     claimed_at=now,
+                    done_at=None,
                     attempts=found.attempts + 1,
-                    detail=f"{found.owner} stopped mid-post" if cut_off else found.detail,
+                    detail=f"{found.owner} stopped while holding it" if cut_off else found.detail,
                 )
             )
         except ConcurrencyError:
@@ -213,15 +240,21 @@ class ClaimBook:
         return (Decision.RESEND if cut_off else Decision.RUN), taken
 
     def is_stale(self, claim: Claim, now: datetime) -> bool:
-        """A claim nobody is working on: its lease is over, or its owner's process has gone (same host)."""
+        """A claim nobody is working on: its lease is over, or its owner's process has gone."""
         if claim.claimed_at is None or claim.claimed_at + self.lease <= now:
             return True
         if _state(claim) is ClaimState.FAILED:
             return False  # wait out the lease before trying again
         owner = Owner.parse(claim.owner)
-        if owner is None or owner == self.owner:
+        if owner is None or owner == self.owner or not self.owner.same_processes(owner):
             return False
-        return owner.host == self.owner.host and not self._alive(owner.pid)
+        return not self._alive(owner.pid)
+
+    def fresh(self, claim: Claim) -> bool:
+        """True while nobody can have taken our claim over: we wrote it less than half a lease ago."""
+        if claim.owner != str(self.owner) or claim.claimed_at is None:
+            return False
+        return self.clock() - claim.claimed_at < self.lease / 2
 
     async def move(self, claim: Claim, state: ClaimState, *, detail: str | None = None) -> Claim:
         """Move our claim to ``state`` (ETag-conditional; also renews the lease).
@@ -273,16 +306,20 @@ def _state(claim: Claim) -> ClaimState:
 
 
 class ClaimGuard:
-    """``bot.ports.SendGuard`` over one claim: ``sending`` before each post, ``claimed`` after a refusal."""
+    """``bot.ports.SendGuard`` over one claim: the fence before each post, ``claimed`` after a refusal."""
 
     def __init__(self, book: ClaimBook, claim: Claim) -> None:
         self.book = book
         self.claim = claim
 
     async def sending(self) -> None:
-        """Fence: write ``sending`` with our ETag; raise :class:`LeaseLostError` if the claim is not ours."""
+        """Post now: straight away if the claim is ``sending`` and fresh, else after rewriting it with our
+        ETag (raises :class:`LeaseLostError` if it was taken over: then nothing may be posted)."""
+        if _state(self.claim) is ClaimState.SENDING and self.book.fresh(self.claim):
+            return
         self.claim = await self.book.move(self.claim, ClaimState.SENDING)
 
     async def refused(self) -> None:
-        """Nothing was delivered: back to ``claimed``, so a crash while waiting to retry loses nothing."""
+        """Nothing was delivered: ``claimed``, so that a crash while waiting to retry is not reported as a
+        possible repeat."""
         self.claim = await self.book.move(self.claim, ClaimState.CLAIMED)

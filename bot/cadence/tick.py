@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
 
-from bot.cadence.claims import ClaimBook, ClaimState, Decision, LeaseLostError
+from bot.cadence.claims import ClaimBook, ClaimGuard, ClaimState, Decision, LeaseLostError
 from bot.cadence.fanout import FanoutPolicy, fan_out
 from bot.cadence.plan import CardJob, plan_phase
 from bot.cadence.prompts import job_card, load_week_data
@@ -144,8 +144,10 @@ async def _once(
         return StepResult(week, job, Outcome.BUSY)
     assert claim is not None
     done = Outcome.RESENT if decision is Decision.RESEND else Outcome.SENT
+    guard = ClaimGuard(book, claim)
     try:
-        claim = await book.move(claim, ClaimState.SENDING)
+        await guard.sending()
+        claim = guard.claim
         detail = await action()
     except LeaseLostError:
         return StepResult(week, job, Outcome.LOST)

@@ -12,7 +12,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.cadence.claims import ClaimBook, ClaimGuard, ClaimState, Decision, LeaseLostError, Owner
+from bot.cadence.claims import (
+    ClaimBook,
+    ClaimGuard,
+    ClaimState,
+    Decision,
+    LeaseLostError,
+    Owner,
+    pid_namespace,
+)
 from bot.cadence.report import Outcome
 from bot.cadence.status import format_status, week_status
 from bot.cadence.tick import tick
@@ -28,7 +36,6 @@ from tests.support.teams import APP_ID, BOT_ID, TENANT
 
 WEEK = "2026-W20"
 THURSDAY_10 = datetime(2026, 5, 14, 9, 0, tzinfo=UTC)
-# A proactive post is a reply to the continuation activity botbuilder makes up: POST .../activities/<id>.
 ACTIVITIES = r"^POST /v3/conversations/[^/]+/activities(/[^/]+)?$"
 
 
@@ -138,7 +145,7 @@ async def test_first_message_creates_the_1to1_chat_from_the_teams_account(org: B
     assert await org.services.store.conversations.list(partition=ConversationRef.partition_key) == []
     await tick_at(org, THURSDAY_10)
     priya = [c for c in org.connector.calls if "aad-priya" in c.conversation_id]
-    assert [c.method for c in priya] == ["CREATE", "REPLY", "REPLY"]  # the chat is created once
+    assert [c.method for c in priya] == ["CREATE", "SEND", "SEND"]  # the chat is created once
     create = priya[0]
     assert create.body["members"] == [{"id": PM_ONE.id}]
     assert create.body["channelData"]["tenant"]["id"] == TENANT
@@ -154,7 +161,7 @@ async def test_a_stored_conversation_is_used_without_creating_one(org: BotServer
     await org.services.store.conversations.save(record=personal_reference(PM_ONE, org.connector.url))
     await tick_at(org, THURSDAY_10)
     priya = [c for c in org.connector.calls if "aad-priya" in c.conversation_id]
-    assert [(c.method, c.conversation_id) for c in priya] == [("REPLY", PM_ONE.conversation_id)] * 2
+    assert [(c.method, c.conversation_id) for c in priya] == [("SEND", PM_ONE.conversation_id)] * 2
 
 
 async def test_someone_without_a_teams_account_is_reported_not_lost(org: BotServer) -> None:
@@ -194,7 +201,7 @@ def _claim(job: str, state: ClaimState, owner: str, at: datetime) -> Claim:
 
 async def test_a_claim_left_by_a_dead_process_before_posting_is_taken_over_and_sent(org: BotServer) -> None:
     job = f"prompt:{PM_ONE.email}:{FULL.project_id}"
-    dead = f"{socket.gethostname()}:{dead_pid()}:gone"
+    dead = f"{socket.gethostname()}:{pid_namespace()}:{dead_pid()}:gone"
     await org.services.store.claims.save(record=_claim(job, ClaimState.CLAIMED, dead, THURSDAY_10))
     report = await tick_at(org, THURSDAY_10)
     assert len(report.sent) == 4
@@ -207,11 +214,11 @@ async def test_a_claim_left_mid_post_is_posted_again_once_and_reported(org: BotS
     # The process died with the post on the wire: the connector may not have taken it, so it is posted
     # again (the one case where a repeat is possible), said so in the report and the status, and only once.
     job = f"prompt:{PM_ONE.email}:{FULL.project_id}"
-    dead = f"{socket.gethostname()}:{dead_pid()}:gone"
+    dead = f"{socket.gethostname()}:{pid_namespace()}:{dead_pid()}:gone"
     await org.services.store.claims.save(record=_claim(job, ClaimState.SENDING, dead, THURSDAY_10))
     report = await tick_at(org, THURSDAY_10)
     [resent] = report.results(Outcome.RESENT)
-    assert resent.job.key == job and "stopped mid-post" in resent.detail
+    assert resent.job.key == job and "stopped while holding it" in resent.detail
     assert "resent after a crash: priya.shah@example.org, OneDrive adoption" in str(report)
     assert cards_by_person(org.connector) == {PM_ONE.email: 2, PM_TWO.email: 2}
     later = await tick_at(org, THURSDAY_10 + timedelta(hours=1))
@@ -223,7 +230,7 @@ async def test_a_claim_left_mid_post_is_posted_again_once_and_reported(org: BotS
 async def test_a_live_claim_elsewhere_is_left_alone_until_its_lease_runs_out(org: BotServer) -> None:
     job = f"prompt:{PM_ONE.email}:{FULL.project_id}"
     await org.services.store.claims.save(
-        record=_claim(job, ClaimState.CLAIMED, "other-host:4242:abcd", THURSDAY_10)
+        record=_claim(job, ClaimState.CLAIMED, "other-host:1:4242:abcd", THURSDAY_10)
     )
     report = await tick_at(org, THURSDAY_10 + timedelta(minutes=4))
     assert [r.job.key for r in report.results(Outcome.BUSY)] == [job]
@@ -234,26 +241,48 @@ async def test_a_live_claim_elsewhere_is_left_alone_until_its_lease_runs_out(org
 
 async def test_a_tick_whose_claim_was_taken_over_sends_nothing(org: BotServer) -> None:
     store = org.services.store
-    slow = ClaimBook(store, clock=lambda: THURSDAY_10, owner=Owner("host-a", 1, "a"))
+    clock = {"now": THURSDAY_10}
+    slow = ClaimBook(store, clock=lambda: clock["now"], owner=Owner("host-a", "1", 1, "a"))
     decision, claim = await slow.acquire(WEEK, "prompt:x:y")
     assert decision is Decision.RUN and claim is not None
-    later = THURSDAY_10 + timedelta(minutes=6)
-    other = ClaimBook(store, clock=lambda: later, owner=Owner("host-b", 2, "b"))
+    guard = ClaimGuard(slow, claim)
+    await guard.sending()  # fresh: nobody can have it yet, so no write is needed
+    assert guard.claim.etag == claim.etag
+
+    # The slow tick stalls for six minutes; another takes the claim over.
+    clock["now"] = later = THURSDAY_10 + timedelta(minutes=6)
+    other = ClaimBook(store, clock=lambda: later, owner=Owner("host-b", "1", 2, "b"))
     again, taken = await other.acquire(WEEK, "prompt:x:y")
-    assert again is Decision.RUN and taken is not None and taken.owner == "host-b:2:b"
+    assert again is Decision.RESEND and taken is not None and taken.owner == "host-b:1:2:b"
     with pytest.raises(LeaseLostError):
-        await ClaimGuard(slow, claim).sending()  # the fence: the slow tick must not post
-    third = ClaimBook(store, clock=lambda: later, owner=Owner("host-c", 3, "c"))
+        await guard.sending()  # the fence: the slow tick must not post
+    third = ClaimBook(store, clock=lambda: later, owner=Owner("host-c", "1", 3, "c"))
     assert (await third.acquire(WEEK, "prompt:x:y"))[0] is Decision.BUSY
+
+
+async def test_a_refused_post_leaves_the_claim_safe_to_retry(org: BotServer) -> None:
+    store = org.services.store
+    book = ClaimBook(store, clock=lambda: THURSDAY_10, owner=Owner("host-a", "1", 1, "a"))
+    _, claim = await book.acquire(WEEK, "prompt:x:z")
+    assert claim is not None
+    guard = ClaimGuard(book, claim)
+    await guard.refused()  # a 429: nothing was delivered
+    assert guard.claim.state == ClaimState.CLAIMED
+    await guard.sending()  # the next attempt rewrites the claim first
+    assert guard.claim.state == ClaimState.SENDING and guard.claim.etag != claim.etag
+    # Had the process died while waiting, a later tick would run it again without calling it a repeat.
+    await store.claims.save(record=replace(guard.claim, state=ClaimState.CLAIMED.value))
+    later = ClaimBook(store, clock=lambda: THURSDAY_10 + timedelta(minutes=6), owner=Owner("h", "1", 2, "b"))
+    assert (await later.acquire(WEEK, "prompt:x:z"))[0] is Decision.RUN
 
 
 async def test_racing_takeovers_have_one_winner(org: BotServer) -> None:
     import asyncio
 
     store = org.services.store
-    await store.claims.save(record=_claim("prompt:x:y", ClaimState.CLAIMED, "gone:1:a", THURSDAY_10))
+    await store.claims.save(record=_claim("prompt:x:y", ClaimState.CLAIMED, "gone:1:1:a", THURSDAY_10))
     later = THURSDAY_10 + timedelta(minutes=10)
-    books = [ClaimBook(store, clock=lambda: later, owner=Owner(f"h{i}", i, "t")) for i in range(5)]
+    books = [ClaimBook(store, clock=lambda: later, owner=Owner(f"h{i}", "1", i, "t")) for i in range(5)]
     decisions = await asyncio.gather(*(b.acquire(WEEK, "prompt:x:y") for b in books))
     assert sorted(d for d, _ in decisions) == sorted([Decision.RUN] + [Decision.BUSY] * 4)
 
@@ -273,5 +302,7 @@ async def test_inactive_projects_and_unknown_owners(org: BotServer) -> None:
 
 def test_owner_ids_round_trip() -> None:
     owner = Owner.this_process()
-    assert Owner.parse(str(owner)) == owner and owner.pid == os.getpid()
+    assert Owner.parse(str(owner)) == owner and owner.pid == os.getpid() and owner.namespace
     assert Owner.parse("garbage") is None
+    # A process in another PID namespace (another container with the same host name) is never judged dead.
+    assert not owner.same_processes(replace(owner, namespace="4026531836x"))
