@@ -225,27 +225,37 @@ class TeamsMessenger:
             conversation_id=str(reference.conversation.id), activity_id=str(getattr(response, "id", "") or "")
         )
 
-    async def _create_personal(self, person: Person) -> dict[str, Any]:
-        org = await self._organisation()
+    def _personal_parameters(self, org: Organisation, person: Person) -> ConversationParameters:
         if not (person.teams_user_id or person.aad_object_id) or not org.service_url:
             raise DeliveryError(f"no Teams account known for {person.email} yet")
         member_id = person.teams_user_id or person.aad_object_id
-        parameters = ConversationParameters(
+        return ConversationParameters(
             is_group=False,
             bot=ChannelAccount(id=org.bot_id or f"28:{self._app_id}"),
             members=[ChannelAccount(id=member_id)],
             tenant_id=org.tenant_id,
             channel_data={"tenant": {"id": org.tenant_id}},
         )
-        captured: dict[str, Any] = {}
 
-        async def callback(context: TurnContext) -> None:
-            captured.update(TurnContext.get_conversation_reference(context.activity).serialize())
-
-        await self._adapter.create_conversation(
-            self._app_id, callback, parameters, channel_id="msteams", service_url=org.service_url
-        )
-        captured["user"] = {"id": member_id}
+    async def _create_personal(
+        self, org: Organisation, person: Person, parameters: ConversationParameters
+    ) -> dict[str, Any]:
+        # Only the call to the connector happens here, once the rate limit let it go: anything slow in
+        # between would make the connector see our calls bunched up, and refuse some.
+        member_id = str(parameters.members[0].id)
+        client = await self._connector(org.service_url)
+        created = await client.conversations.create_conversation(parameters)
+        captured: dict[str, Any] = {
+            "bot": {"id": parameters.bot.id},
+            "user": {"id": member_id},
+            "conversation": {
+                "id": str(created.id),
+                "conversationType": "personal",
+                "tenantId": org.tenant_id,
+            },
+            "channelId": "msteams",
+            "serviceUrl": str(getattr(created, "service_url", "") or org.service_url),
+        }
         await self._store.conversations.upsert(
             record=ConversationRef(key=personal_key(person.email), reference=captured)
         )
@@ -269,6 +279,7 @@ class TeamsMessenger:
         reference = await self.personal_reference(email)
         activity = _to_card_activity(card, text)
         conversation = str((reference.get("conversation") or {}).get("id") or email.lower())
+        await self._connector(str(reference.get("serviceUrl") or ""))  # made before the rate limit, not after
         return await self._with_retries(
             f"send to {email}",
             lambda: self._send_on_reference(reference, activity),
@@ -291,7 +302,12 @@ class TeamsMessenger:
         person = await self._store.people.get(partition=Person.partition_key, key=email.lower())
         if person is None:
             raise DeliveryError(f"{email} is not a known person")
-        return await self._with_retries(f"create chat with {email}", lambda: self._create_personal(person))
+        org = await self._organisation()
+        parameters = self._personal_parameters(org, person)
+        await self._connector(org.service_url)
+        return await self._with_retries(
+            f"create chat with {email}", lambda: self._create_personal(org, person, parameters)
+        )
 
     async def post_to_channel(self, *, card: Card, reply_to: str = "") -> Sent:
         """Post to the organisation's channel, or reply in the thread of ``reply_to`` (a conversation id)."""
