@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+from dataclasses import replace
 from typing import Any
 
 from botbuilder.core import TurnContext
 from botbuilder.schema import ConversationReference
 
 from bot.domain.models import ConversationRef, Person
+from bot.errors import ConcurrencyError
 from bot.ports import Services
 
 
@@ -33,6 +36,11 @@ async def remember_personal(context: TurnContext, services: Services, person: Pe
     conversation = context.activity.conversation
     if (getattr(conversation, "conversation_type", "") or "personal") != "personal":
         return False
+    if person.blocked:
+        # They are writing to us in their 1:1 chat, so they no longer block the bot: the cadence, which
+        # stopped writing to them on a 403 (bot.cadence.fanout), may again.
+        with contextlib.suppress(ConcurrencyError):
+            await services.store.people.save(record=replace(person, blocked=False))
     key = personal_key(person.email)
     data = reference_dict(context)
     stored = await services.store.conversations.get(partition=ConversationRef.partition_key, key=key)

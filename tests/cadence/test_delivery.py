@@ -31,8 +31,8 @@ from bot.teams.messenger import RetryPolicy, TeamsMessenger
 from bot.teams.references import personal_key
 from tests.cadence.conftest import cards_by_person, personal_reference, tick_at
 from tests.support.botserver import BotServer, StaticCredentialsFactory
-from tests.support.org import FULL, PM_ONE, PM_TWO, SUMMARY
-from tests.support.teams import APP_ID, BOT_ID, TENANT
+from tests.support.org import BRIEF, FULL, PM_ONE, PM_TWO, SUMMARY
+from tests.support.teams import APP_ID, BOT_ID, TENANT, execute
 
 WEEK = "2026-W20"
 THURSDAY_10 = datetime(2026, 5, 14, 9, 0, tzinfo=UTC)
@@ -139,6 +139,25 @@ async def test_403_message_writes_blocked_marks_the_person_reports_and_never_ret
     assert remind.blocked == [PM_TWO.email]
     status = format_status(await week_status(org.services.store, WEEK))
     assert "Blocked the bot (1):\n  Owen Price <owen.price@example.org>" in status
+
+
+async def test_someone_who_blocked_the_bot_is_written_to_again_once_they_write_to_it(org: BotServer) -> None:
+    store = org.services.store
+    owen = await store.people.get(partition=Person.partition_key, key=PM_TWO.email)
+    assert owen is not None
+    await store.people.save(record=replace(owen, blocked=True))
+    report = await tick_at(org, THURSDAY_10)
+    assert report.blocked == [PM_TWO.email] and cards_by_person(org.connector) == {PM_ONE.email: 2}
+
+    # Owen unblocks the bot and presses a button on an old card: he is reachable again.
+    status, _ = await org.post(
+        execute(PM_TWO, "update.edit", {"project": BRIEF.project_id, "week": WEEK}, org.connector.url)
+    )
+    assert status == 200
+    owen = await store.people.get(partition=Person.partition_key, key=PM_TWO.email)
+    assert owen is not None and not owen.blocked
+    later = await tick_at(org, THURSDAY_10 + timedelta(minutes=1))
+    assert {r.job.email for r in later.sent} == {PM_TWO.email}
 
 
 async def test_first_message_creates_the_1to1_chat_from_the_teams_account(org: BotServer) -> None:
