@@ -189,7 +189,7 @@ class ClaimBook:
                 mid-way is run again without being reported as a possible repeat.
 
         Returns:
-            The decision and the claim as it now stands (ours when the decision is ``RUN``).
+            The decision and the claim as it now stands (ours when the decision is ``RUN`` or ``RESEND``).
         """
         now = self.clock()
         if found is None:

@@ -84,8 +84,10 @@ async def tick(
             report.phases.append(PhaseReport(week, phase, note="the week has closed: nobody is chased"))
             continue
         report.phases.append(await _send_cards(services, book, week, phase, policy, stopping))
-    if report.due:
+    if report.sent or report.problems or any(s.outcome is not Outcome.ALREADY for s in report.steps):
         log.info("cadence tick: %s", report.summary())
+    else:  # the usual minute: everything due was done already
+        log.debug("cadence tick: %s", report.summary())
     return report
 
 
