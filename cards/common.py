@@ -91,7 +91,22 @@ def execute(title: str, verb: str, *, style: str = "", **context: str) -> Card:
     }
     if style:
         action["style"] = style
-    return action
+    return with_submit_fallback(action)
+
+
+def with_submit_fallback(action: Card) -> Card:
+    """``action`` (an ``Action.Execute``) with an ``Action.Submit`` fallback carrying the same title and data.
+
+    Clients without Universal Actions then send the data as a message, which the bot handles like the invoke.
+    """
+    if action.get("type") != "Action.Execute" or "fallback" in action:
+        return action
+    fallback = {
+        "type": "Action.Submit",
+        "title": action.get("title", ""),
+        "data": dict(action.get("data", {})),
+    }
+    return {**action, "fallback": fallback}
 
 
 def show_card(title: str, body: Sequence[Card], actions: Sequence[Card]) -> Card:

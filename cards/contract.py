@@ -47,7 +47,8 @@ def card_problems(card: dict[str, Any], *, max_bytes: int = MAX_CARD_BYTES) -> l
     Checks: the card header (type, ``$schema``, version 1.5, ``fallbackText``); element and action types we
     know; each input has an id and a non-empty label, required ones an ``errorMessage``, text inputs a
     ``maxLength`` no bigger than :data:`MAX_ANSWER_CHARS`; input ids are unique across the card and its
-    ShowCards; each ``Action.Execute`` has a title and a known verb, repeated in ``data`` with ``"v"``; no URL
+    ShowCards; each ``Action.Execute`` has a title and a known verb, repeated in ``data`` with ``"v"``, and an
+    ``Action.Submit`` fallback with the same data (for clients without Universal Actions); no URL
     anywhere; every ``TextBlock`` wraps; the card is under ``max_bytes``.
 
     Args:
@@ -140,6 +141,13 @@ def _action_problems(path: str, action: dict[str, Any]) -> list[str]:
             problems.append(f"{path}: data verb {data.get('verb')!r} differs from verb {verb!r}")
         if data.get("v") != CONTRACT_VERSION:
             problems.append(f"{path}: data v is {data.get('v')!r}, not {CONTRACT_VERSION}")
+    fallback = action.get("fallback")
+    if (
+        not isinstance(fallback, dict)
+        or fallback.get("type") != "Action.Submit"
+        or fallback.get("data") != data
+    ):
+        problems.append(f"{path}: no Action.Submit fallback with the same data")
     return problems
 
 
@@ -149,8 +157,8 @@ def _elements(node: Any, path: str) -> Iterator[tuple[str, dict[str, Any]]]:
         if isinstance(node.get("type"), str):
             yield path, node
         for key, value in node.items():
-            if key == "data":
-                continue  # an action's data is ours, not card structure
+            if key in {"data", "fallback"}:
+                continue  # an action's data is ours, not card structure; its fallback is checked with it
             yield from _elements(value, f"{path}.{key}")
     elif isinstance(node, list):
         for index, item in enumerate(node):

@@ -70,8 +70,19 @@ def fill_template(name: str, values: Mapping[str, Any]) -> Card:
     unused = set(values) - used
     if unused:
         raise TemplateError(f"template {name!r} has no placeholder for {sorted(unused)}")
-    result: Card = filled
+    result: Card = _with_submit_fallbacks(filled)
     return result
+
+
+def _with_submit_fallbacks(node: Any) -> Any:
+    """``node`` with every ``Action.Execute`` given its fallback (``cards.common.with_submit_fallback``)."""
+    from cards.common import with_submit_fallback
+
+    if isinstance(node, list):
+        return [_with_submit_fallbacks(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    return with_submit_fallback({key: _with_submit_fallbacks(value) for key, value in node.items()})
 
 
 def _lookup(key: str, values: Mapping[str, Any], used: set[str], name: str) -> Any:

@@ -297,12 +297,14 @@ def test_summary_header_says_late_skipped_or_draft() -> None:
 
 def test_summary_edit_button_only_when_editing_is_allowed() -> None:
     card = summary()
+    data = {"verb": "update.edit", "week": WEEK, "project": "laptops", "v": 1}
     assert card["actions"] == [
         {
             "type": "Action.Execute",
             "title": "Edit",
             "verb": "update.edit",
-            "data": {"verb": "update.edit", "week": WEEK, "project": "laptops", "v": 1},
+            "data": data,
+            "fallback": {"type": "Action.Submit", "title": "Edit", "data": data},
         }
     ]
     assert "actions" not in summary(can_edit=False)
