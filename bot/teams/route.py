@@ -8,6 +8,7 @@ turn, and writes the invoke response body itself.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -21,6 +22,11 @@ from botbuilder.schema import Activity, ActivityTypes
 from botframework.connector.auth import AuthenticateRequestResult, EmulatorValidation, SkillValidation
 
 log = logging.getLogger(__name__)
+
+# A burst (Thursday's prompt, a team pressing Submit together) queues here rather than at storage: with
+# hundreds of turns at once, each making ten storage calls, storage answers slower than its timeouts and
+# people are told "not saved"; a bounded number of turns keeps every call quick (bench/load.py).
+MAX_CONCURRENT_TURNS = 16
 
 TurnLogic = Callable[[TurnContext], Awaitable[None]]
 TenantRefused = Callable[[Activity, str], Awaitable[None]]
@@ -108,11 +114,13 @@ class MessagesRoute:
         *,
         allowed_tenants: frozenset[str],
         on_tenant_refused: TenantRefused,
+        max_turns: int = MAX_CONCURRENT_TURNS,
     ) -> None:
         self._adapter = adapter
         self._logic = logic
         self._allowed_tenants = allowed_tenants
         self._on_tenant_refused = on_tenant_refused
+        self._turns = asyncio.Semaphore(max_turns)
 
     def _tenant_allowed(self, body: dict[str, Any]) -> bool:
         """Exactly one tenant named (channelData and conversation agree), and it is on the allow-list."""
@@ -161,7 +169,8 @@ class MessagesRoute:
         if problem:
             return _problem(HTTPStatus.BAD_REQUEST, problem)
 
-        invoke = await self._adapter.process_activity(auth, activity, self._logic)
+        async with self._turns:
+            invoke = await self._adapter.process_activity(auth, activity, self._logic)
         if invoke is None:
             return web.Response(status=HTTPStatus.OK)
         body_out = _body_of(invoke)
