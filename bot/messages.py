@@ -25,12 +25,12 @@ STORAGE_DOWN = (
 )
 TENANT_REFUSED = "refused: tenant {tenant} is not allowed"
 MALFORMED_ACTION = "That card sent something I couldn't read. Please type **update** to get a fresh card."
-UNKNOWN_ACTION = "That button isn't one I know (it may be from an older version). Type **update** for a fresh card."
+UNKNOWN_ACTION = (
+    "That button isn't one I know (it may be from an older version). Type **update** for a fresh card."
+)
 NOT_YOURS = "You can't answer for {project}: it belongs to {owner}. Nothing was changed."
 UNKNOWN_PROJECT = "I can't find that project any more. Type **update** for your current projects."
-STALE_CARD = (
-    "This card is for {card_week}, which is closed. Type **update** for this week's card ({week})."
-)
+STALE_CARD = "This card is for {card_week}, which is closed. Type **update** for this week's card ({week})."
 EDITION_PUBLISHED = "The weeknote for {week} has been published, so this update can no longer be changed."
 ROLE_REQUIRED = "Only the director or an editor can do that. Nothing was changed."
 NO_PROJECTS = "You don't own or deputise any projects this week, so there's nothing to update."
@@ -80,7 +80,9 @@ SETUP_CHANNEL_SAVED = "From now on the weeknote is published in {channel}."
 SETUP_UNKNOWN_CHANNEL = "That channel isn't one of the team's channels I know. Nothing was changed."
 SETUP_UNKNOWN_PERSON = "I don't have {email} in the organisation's list. Nothing was changed."
 SETUP_NO_ROLES = "Give {name} at least one role. Nothing was changed."
-SETUP_BAD_ROLE = "\u201c{role}\u201d isn't a role; roles are director, editor, pm and admin. Nothing was changed."
+SETUP_BAD_ROLE = (
+    "\u201c{role}\u201d isn't a role; roles are director, editor, pm and admin. Nothing was changed."
+)
 SETUP_OWNER_NEEDS_ROLE = (
     "{name} answers for {projects}, so they need the role pm or director. "
     "Hand the projects over first. Nothing was changed."
