@@ -15,7 +15,7 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccoun
 
 from bot import messages
 from bot.domain.models import SeenActivity
-from bot.errors import ConcurrencyError, StorageError, StorageUnavailableError
+from bot.errors import ConcurrencyError, InvalidKeyError, StorageError, StorageUnavailableError
 from bot.ports import Card, Services
 from bot.teams import engagement, onboarding
 from bot.teams.activity import activity_key
@@ -281,6 +281,11 @@ class WeeknotesBot(ActivityHandler):  # type: ignore[misc]
             if isinstance(turn, TeamsTurn):
                 turn.note_storage_failure()
             return ErrorReply(messages.STORAGE_DOWN, status=500)
+        except InvalidKeyError as error:
+            # Only card data can name a record that cannot even be a storage key (empty, over 1 KiB, lone
+            # surrogates): a malformed or forged card, not a fault of ours.
+            await turn.audit("card.malformed", outcome="refused", detail=str(error)[:100])
+            return ErrorReply(messages.MALFORMED_ACTION)
         return reply
 
     async def _send_reply(self, context: TurnContext, reply: Reply, *, replace_id: str | None = None) -> None:

@@ -36,6 +36,28 @@ def _problem(status: HTTPStatus, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
 
+def _shape_problem(body: dict[str, Any]) -> str | None:
+    """What an activity lacks that every Teams activity has and botbuilder reads unguarded, or None.
+
+    msrest turns a JSON value of the wrong type into a string or ``None`` rather than refusing it, and the SDK
+    then fails deep inside a turn (``remove_recipient_mention`` on a missing recipient, state keys on a
+    missing conversation). Refusing here keeps such bodies a 400.
+    """
+    for name in ("from", "recipient", "conversation"):
+        account = body.get(name)
+        if not isinstance(account, dict) or not isinstance(account.get("id"), str) or not account["id"]:
+            return f"The activity needs {name} with an id."
+    for name in ("serviceUrl", "channelId"):
+        if not isinstance(body.get(name), str):
+            return f"The activity needs a {name}."
+    for name in ("id", "text", "replyToId", "name", "locale"):
+        if name in body and body[name] is not None and not isinstance(body[name], str):
+            return f"The activity's {name} must be text."
+    if body.get("channelData") is not None and not isinstance(body["channelData"], dict):
+        return "The activity's channelData must be an object."
+    return None
+
+
 def _invoke_value_problem(activity: Activity) -> str | None:
     """Why an invoke's ``value`` cannot be handled, or None (botbuilder would answer 500 otherwise)."""
     if activity.type != ActivityTypes.invoke:
@@ -134,10 +156,15 @@ class MessagesRoute:
             body = await request.json()
         except web.HTTPRequestEntityTooLarge:
             return _problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "The activity is too large.")
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (ValueError, RecursionError):
+            # JSONDecodeError and UnicodeDecodeError are ValueErrors; so is an integer literal longer than
+            # Python's 4,300-digit limit, and nesting deeper than the parser's recursion limit is neither.
             return _problem(HTTPStatus.BAD_REQUEST, "The body is not valid JSON.")
         if not isinstance(body, dict) or not isinstance(body.get("type"), str):
             return _problem(HTTPStatus.BAD_REQUEST, "The body is not an activity (it needs a type).")
+        shape = _shape_problem(body)
+        if shape:
+            return _problem(HTTPStatus.BAD_REQUEST, shape)
         try:
             activity = Activity().deserialize(body)
         except Exception:  # msrest raises a variety of errors for ill-typed fields
@@ -166,6 +193,8 @@ class MessagesRoute:
             return _problem(HTTPStatus.FORBIDDEN, "This tenant is not served by this bot.")
 
         problem = _invoke_value_problem(activity)
+        if activity.type == ActivityTypes.invoke and not isinstance(body.get("name"), str):
+            problem = "An invoke needs a name."
         if problem:
             return _problem(HTTPStatus.BAD_REQUEST, problem)
 
