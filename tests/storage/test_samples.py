@@ -224,6 +224,7 @@ KINDS: list[Kind[Any]] = [
             claimed_at=AT,
             done_at=AT + timedelta(minutes=2),
             detail=TEXT,
+            attempts=3,
         ),
         lambda r, label: replace(r, detail=label),
         lambda r, text: replace(r, detail=text),
