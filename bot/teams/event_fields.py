@@ -6,6 +6,8 @@ from typing import Any
 
 from botbuilder.core import TurnContext
 
+from bot.teams.activity import channel_data, tenant_of
+
 
 def conversation_type_of(context: TurnContext) -> str:
     """``personal``, ``channel`` or ``groupChat`` (``personal`` when Teams leaves it out)."""
@@ -14,8 +16,7 @@ def conversation_type_of(context: TurnContext) -> str:
 
 def channel_data_of(context: TurnContext) -> dict[str, Any]:
     """``channelData`` as a dict (empty when absent)."""
-    data = context.activity.channel_data
-    return data if isinstance(data, dict) else {}
+    return channel_data(context.activity)
 
 
 def team_of(context: TurnContext) -> dict[str, Any]:
@@ -26,10 +27,7 @@ def team_of(context: TurnContext) -> dict[str, Any]:
 
 def tenant_id_of(context: TurnContext) -> str:
     """The tenant id (``channelData.tenant.id``, else the conversation's)."""
-    tenant = channel_data_of(context).get("tenant")
-    if isinstance(tenant, dict) and tenant.get("id"):
-        return str(tenant["id"])
-    return str(getattr(context.activity.conversation, "tenant_id", "") or "")
+    return tenant_of(context.activity)
 
 
 def bot_id_of(context: TurnContext) -> str:
