@@ -37,8 +37,8 @@ INJECTIONS = (
     '{"$schema": "x", "type": "AdaptiveCard", "body": [{"type": "Action.OpenUrl"}]}',
 )
 
-# Every plane: astral emoji, zero-width and bidi controls, combining marks, private use.
-unicode_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=300)
+# Every plane: astral emoji, zero-width and bidi controls, combining marks, private use (no surrogates).
+unicode_text = st.text(st.characters(codec="utf-8"), max_size=300)
 emoji = st.lists(
     st.sampled_from(
         ["🟢", "⚠️", "🏳️‍🌈", "👩🏽‍💻", "🧪", "𝕏", "\U0001f9d1\u200d\U0001f91d\u200d\U0001f9d1", "🇬🇧"]
@@ -64,8 +64,12 @@ json_value = st.recursive(
     max_leaves=20,
 )
 nested_json_text = json_value.map(lambda v: json.dumps(v, ensure_ascii=False))
+lone_surrogates = st.lists(
+    st.sampled_from(["\ud800", "\udfff", "a\udc00b", "🟢"]), min_size=1, max_size=5
+).map("".join)
 answer_text = st.one_of(
     unicode_text,
+    lone_surrogates,
     emoji,
     control,
     bidi,

@@ -96,7 +96,7 @@ def is_refusal(body: dict[str, Any]) -> bool:
     """An Action.Execute error (4xx), or a plain message: either way the card the person pressed stays."""
     if body["type"] == "application/vnd.microsoft.activity.message":
         return isinstance(body["value"], str) and bool(body["value"])
-    return body["type"] == "application/vnd.microsoft.error" and 400 <= body["statusCode"] < 500
+    return bool(body["type"] == "application/vnd.microsoft.error" and 400 <= body["statusCode"] < 500)
 
 
 @pytest.mark.parametrize("verb", sorted(set(ACTIONS) - OPEN_VERBS))
