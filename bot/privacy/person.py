@@ -24,6 +24,9 @@ Erasure (right to erasure) keeps the organisation's record readable without the 
   0 keeps everything). So the text of an update they wrote is *kept* (anonymised) if its week is published
   and within the retention period, and *deleted* otherwise (drafts, unpublished weeks, and weeks retention
   would delete anyway);
+- free text is not searched for their name: answers, notes and comments others wrote about them stay as
+  written (an administrator edits those by hand if a request covers them), since matching names in prose
+  would both miss and wrongly hit;
 - retired (inactive) projects that name them as owner or deputy get the pseudonym. Erasure refuses while
   they own or deputise an *active* project: reassign it first (``weeknotes org import``), or the project
   would have nobody to answer for it.
