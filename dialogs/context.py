@@ -6,7 +6,8 @@ the sender's identity and the calendar.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,15 @@ async def projects_of(services: Services, email: str) -> list[Project]:
     projects = await services.store.projects.list(partition=Project.partition_key)
     mine = [p for p in projects if p.active and p.is_answerable_by(email)]
     return sorted(mine, key=lambda p: (p.order, p.name))
+
+
+async def people_named(services: Services, emails: Iterable[str]) -> list[Person]:
+    """The people with these emails (point reads, not the whole list); unknown ones are left out."""
+    wanted = sorted({email.lower() for email in emails if email})
+    found = await asyncio.gather(
+        *(services.store.people.get(partition=Person.partition_key, key=email) for email in wanted)
+    )
+    return [person for person in found if person is not None]
 
 
 async def people_by_email(services: Services) -> dict[str, Person]:
@@ -67,9 +77,11 @@ async def load_project_week(services: Services, project: Project, week: str, per
     current = current_week(organisation, services.clock())
     edition = await store.editions.get(partition=Edition.partition_key, key=week)
     update = await store.updates.get(partition=week, key=project.project_id)
-    history = await store.updates.list_by_key(key=project.project_id)
-    earlier = [u for u in history if u.week < week]
-    previous = max(earlier, key=lambda u: u.week) if earlier else None
+    # Last week's row is a point read; only a gap (a new project, a missed week) needs the history scan.
+    previous = await store.updates.get(partition=previous_week(week), key=project.project_id)
+    if previous is None:
+        earlier = [u for u in await store.updates.list_by_key(key=project.project_id) if u.week < week]
+        previous = max(earlier, key=lambda u: u.week) if earlier else None
     return ProjectWeek(person, organisation, project, week, current, edition, update, previous)
 
 

@@ -26,7 +26,14 @@ from bot.errors import WeeknotesError
 from bot.ports import Card
 from bot.storage.modify import modify
 from cards.update import build_update_card, build_update_summary_card
-from dialogs.context import ProjectWeek, check_card, load_project_week, my_week, people_by_email
+from dialogs.context import (
+    ProjectWeek,
+    check_card,
+    load_project_week,
+    my_week,
+    people_by_email,
+    people_named,
+)
 from dialogs.turn import CardReply, ErrorReply, Reply, TextReply, Turn
 from dialogs.update_form import read_form
 
@@ -54,12 +61,13 @@ def update_card(
 
 async def summary_card(turn: Turn, context: ProjectWeek, update: Update) -> Card:
     """The read-only card showing what was stored, shaped like the weeknote section."""
-    people = await people_by_email(turn.services)
+    # One section names only its author (or the owner): read those two, not everyone.
+    people = await people_named(turn.services, (update.author, context.project.owner))
     edition = context.edition or Edition(week=context.week)
     weeknote = compile_weeknote(
         organisation=context.organisation,
         edition=edition,
-        people=list(people.values()),
+        people=people,
         projects=[context.project],
         updates=[update],
         previous_updates=[context.previous] if context.previous else [],
