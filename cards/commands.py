@@ -9,22 +9,27 @@ from cards.common import Card, escape_card_text, fact_set, text_block
 from cards.loader import fill_template
 
 REVIEWER_COMMANDS: Sequence[tuple[str, str]] = (
-    ("projects", "Set up projects, their owners, templates and metrics"),
+    ("review", "Get this week's digest: who is missing, what changed"),
     ("preview", "See this week's weeknote as it will be published"),
     ("publish", "Publish this week's weeknote to the channel"),
 )
+ADMIN_COMMANDS: Sequence[tuple[str, str]] = (
+    ("projects", "Set up projects, their owners, templates and metrics"),
+    ("setup", "Set the schedule, the publishing channel and people's roles"),
+)
 
 
-def build_help_card(*, is_reviewer: bool) -> Card:
-    """What the bot does and the commands it understands (the reviewer's commands too, for reviewers).
+def build_help_card(*, is_reviewer: bool, is_admin: bool = False) -> Card:
+    """What the bot does and the commands it understands, including those only the reader's roles allow.
 
     Args:
-        is_reviewer: Whether the reader is the director or an editor.
+        is_reviewer: Whether the reader is the director or an editor (review, preview, publish).
+        is_admin: Whether the reader is the director or an admin (projects, setup).
 
     Returns:
         The card, with buttons for ``update`` and ``status``.
     """
-    commands = REVIEWER_COMMANDS if is_reviewer else ()
+    commands = [*(REVIEWER_COMMANDS if is_reviewer else ()), *(ADMIN_COMMANDS if is_admin else ())]
     reviewer_facts = [{"title": name, "value": what} for name, what in commands]
     return fill_template("help", {"fallback": words.FALLBACK, "reviewer_facts": reviewer_facts})
 

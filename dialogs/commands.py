@@ -6,13 +6,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot import messages
+from bot.domain.models import Role
 from cards.commands import build_help_card
 from dialogs.context import is_reviewer
 from dialogs.turn import CardReply, Reply, Turn
 
 
 def _help(turn: Turn) -> CardReply:
-    return CardReply(build_help_card(is_reviewer=is_reviewer(turn.actor.person)))
+    person = turn.actor.person
+    is_admin = person is not None and person.has_role(Role.DIRECTOR, Role.ADMIN)
+    return CardReply(build_help_card(is_reviewer=is_reviewer(person), is_admin=is_admin))
 
 
 async def help_command(turn: Turn, rest: str) -> Reply:

@@ -113,14 +113,13 @@ def test_digest_with_nobody_missing_says_so() -> None:
 def test_help_card_lists_commands_and_reviewer_commands_for_reviewers() -> None:
     plain = build_help_card(is_reviewer=False)
     reviewer = build_help_card(is_reviewer=True)
+    director = build_help_card(is_reviewer=True, is_admin=True)
     plain_commands = [fact["title"] for fact in plain["body"][3]["facts"]]
     assert plain_commands == ["update", "status", "skip", "help"]
-    assert [fact["title"] for fact in reviewer["body"][3]["facts"]] == [
-        *plain_commands,
-        "projects",
-        "preview",
-        "publish",
-    ]
+    reviewer_commands = [*plain_commands, "review", "preview", "publish"]
+    assert [fact["title"] for fact in reviewer["body"][3]["facts"]] == reviewer_commands
+    director_commands = [fact["title"] for fact in director["body"][3]["facts"]]
+    assert director_commands == [*reviewer_commands, "projects", "setup"]
     assert emitted_verbs(plain) == {"cmd.update", "cmd.status"}
 
 

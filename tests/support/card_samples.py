@@ -354,6 +354,7 @@ def _cards() -> dict[str, Callable[[], Card | list[Card]]]:
         ),
         "help_pm": lambda: build_help_card(is_reviewer=False),
         "help_reviewer": lambda: build_help_card(is_reviewer=True),
+        "help_director": lambda: build_help_card(is_reviewer=True, is_admin=True),
         "status": lambda: build_status_card(
             week_label=WEEK_LABEL,
             rows=[
