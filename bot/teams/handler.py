@@ -22,8 +22,7 @@ from bot.teams.activity import activity_key
 from bot.teams.audit import record_audit
 from bot.teams.chat_dialogs import ChatDialogs
 from bot.teams.identity import resolve_actor
-from bot.teams.messenger import RETRYABLE, DeliveryError, RetryPolicy
-from bot.teams.messenger import _status_and_retry_after as status_and_retry_after
+from bot.teams.messenger import RETRYABLE, DeliveryError, RetryPolicy, status_and_retry_after
 from bot.teams.references import remember_personal
 from dialogs.registry import ACTIONS, command_for
 from dialogs.turn import Actor, BeginDialog, CardReply, ErrorReply, Reply, TextReply, Turn

@@ -93,7 +93,8 @@ def parse_retry_after(raw: str | None, now: datetime | None = None) -> float | N
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
-def _status_and_retry_after(error: BaseException) -> tuple[int | None, float | None, str]:
+def status_and_retry_after(error: BaseException) -> tuple[int | None, float | None, str]:
+    """What a connector error says: HTTP status, ``Retry-After`` in seconds, and the error code (or "")."""
     response: Any = getattr(error, "response", None)
     status = getattr(response, "status", None) or getattr(response, "status_code", None)
     headers = getattr(response, "headers", None) or {}
@@ -170,7 +171,7 @@ class TeamsMessenger:
             except (DeliveryError, asyncio.CancelledError):
                 raise
             except Exception as error:
-                status, retry_after, code = _status_and_retry_after(error)
+                status, retry_after, code = status_and_retry_after(error)
                 if status == 403:
                     raise RecipientBlockedError(
                         f"{what}: blocked ({code or 'Forbidden'})", code=code or "Forbidden"
