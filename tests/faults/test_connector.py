@@ -4,7 +4,7 @@ Two policies, both checked here against the recording fake connector:
 
 - proactive sends (``TeamsMessenger``: prompts, channel posts, hand-overs) retry 429/5xx up to 5 times with
   exponential backoff and jitter, honouring ``Retry-After``; 403 ``MessageWritesBlocked`` is final;
-- in-turn replies (``bound_replies`` in the handler) retry 429/5xx up to 3 times within about 2 s, give up at
+- in-turn replies (``bot.teams.replies``) retry 429/5xx up to 3 times within about 2 s, give up at
   once on a longer ``Retry-After``, never retry a call that timed out (it may have been delivered), and
   report the failure in the log with the activity id: the turn still answers well within Teams' 15 s.
 """
@@ -18,8 +18,8 @@ import pytest
 
 from bot.domain.models import ConversationRef
 from bot.teams.adapter import create_adapter
-from bot.teams.handler import REPLY_TIMEOUT
 from bot.teams.messenger import DeliveryError, RecipientBlockedError, RetryPolicy, TeamsMessenger
+from bot.teams.replies import REPLY_TIMEOUT
 from tests.support.botserver import BotServer, StaticCredentialsFactory
 from tests.support.org import PM_ONE, seed
 from tests.support.teams import message
