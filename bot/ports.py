@@ -103,4 +103,6 @@ class Services:
     messenger: Messenger
     clock: Callable[[], datetime] = utc_now
     tasks: BackgroundTasks = field(default_factory=BackgroundTasks)
+    known_senders: dict[str, str] = field(default_factory=dict)
+    """Teams user id -> email, remembered per process (always confirmed against storage before use)."""
     after_publish: list[Callable[[str], Awaitable[None]]] = field(default_factory=list)

@@ -178,7 +178,7 @@ class WeeknotesBot(ActivityHandler):  # type: ignore[misc]
             await self._answer_invoke(context, reply)
 
     async def _turn(self, context: TurnContext) -> TeamsTurn:
-        actor = await resolve_actor(context, self._services.store)
+        actor = await resolve_actor(context, self._services.store, self._services.known_senders)
         if actor.person is not None:
             await remember_personal(context, self._services, actor.person)
         return TeamsTurn(context, self._services, actor)
