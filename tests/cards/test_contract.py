@@ -157,3 +157,14 @@ def test_cards_are_plain_json() -> None:
 
 def test_input_ids_lists_show_card_inputs_too() -> None:
     assert input_ids(CARDS["update_summary_template"]) == ["summary", "skip_reason"]
+
+
+def test_card_inputs_are_the_answer_fields_the_domain_compiles() -> None:
+    """``cards.fields`` (what the card asks) and ``bot.domain.answers`` (what compiling reads) must agree."""
+    from bot.domain.answers import TEMPLATE_FIELDS
+    from bot.domain.models import Template
+    from cards.fields import FIELDS, Kind
+
+    for template in Template:
+        asked = tuple(field.id for field in FIELDS[template] if field.kind is not Kind.RAG)
+        assert asked == TEMPLATE_FIELDS[template], template

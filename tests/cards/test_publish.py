@@ -17,6 +17,7 @@ from cards.contract import card_problems
 from cards.publish import build_headline_card, build_section_cards, build_weeknote_preview_cards
 from cards.sections import split_text
 from tests.support.card_samples import brief_section, full_section, huge_section, weeknote
+from tests.support.card_text import texts
 
 Card = dict[str, Any]
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
@@ -26,23 +27,6 @@ _LIST_PREFIX = re.compile(r"^ *- ", re.MULTILINE)
 def unescape(text: str) -> str:
     """What CommonMark shows for backslash-escaped text."""
     return _ESCAPE.sub(r"\1", text)
-
-
-def texts(card: Card) -> list[str]:
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "TextBlock":
-                found.append(node["text"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(card)
-    return found
 
 
 def shown(cards: list[Card]) -> str:

@@ -19,25 +19,9 @@ from cards.setup import (
     build_schedule_form,
 )
 from tests.support.card_samples import LAPTOPS, PEOPLE, PROJECTS, WEEK, WEEK_LABEL
+from tests.support.card_text import texts
 
 Card = dict[str, Any]
-
-
-def texts(card: Card) -> list[str]:
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "TextBlock":
-                found.append(node["text"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(card)
-    return found
 
 
 def digest(**overrides: Any) -> Card:

@@ -27,6 +27,7 @@ from tests.support.card_samples import (
     WEEK_LABEL,
     full_section,
 )
+from tests.support.card_text import texts
 
 Card = dict[str, Any]
 
@@ -74,20 +75,6 @@ def inputs(card: Card) -> dict[str, Card]:
             stack.extend(node.values())
         elif isinstance(node, list):
             stack.extend(node)
-    return found
-
-
-def texts(card: Card) -> list[str]:
-    found: list[str] = []
-    stack: list[Any] = [card]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            if node.get("type") == "TextBlock":
-                found.append(node["text"])
-            stack.extend(reversed(list(node.values())))
-        elif isinstance(node, list):
-            stack.extend(reversed(node))
     return found
 
 

@@ -20,6 +20,7 @@ from html.parser import HTMLParser
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.domain.answers import TEMPLATE_FIELDS
 from bot.domain.compile import compile_weeknote
 from bot.domain.models import Edition, Organisation, Person, Project, Rag, Role, Template, Update, UpdateState
 from bot.export.html import render_html
@@ -36,21 +37,6 @@ PROJECTS = (
     Project("summary", "Summary project", PM.email, Template.SUMMARY, order=3),
     Project("team", "Team", PM.email, Template.TEAM, order=4),
 )
-FIELDS = {
-    Template.FULL: (
-        "status_reason",
-        "overview",
-        "achievements",
-        "in_progress",
-        "data_period",
-        "workstreams",
-        "risks",
-        "planned",
-    ),
-    Template.BRIEF: ("status_reason", "outcomes", "next_activities"),
-    Template.SUMMARY: ("summary",),
-    Template.TEAM: ("update",),
-}
 text = st.one_of(answer_text, answer_text, answer_text, long_text)
 ALWAYS_SHOWN = {"overview", "summary", "update"}  # shown whenever not blank (others depend on the RAG etc.)
 
@@ -106,7 +92,7 @@ def weeknote_of(
 
 TEMPLATE_PAGE = parse(
     weeknote_of(
-        {p.project_id: {f: "Plain words" for f in FIELDS[p.template]} for p in PROJECTS},
+        {p.project_id: {f: "Plain words" for f in TEMPLATE_FIELDS[p.template]} for p in PROJECTS},
         "A note\n- one highlight",
         {p.project_id: Rag.AMBER for p in PROJECTS},
     )[0]
@@ -114,7 +100,7 @@ TEMPLATE_PAGE = parse(
 
 answers_strategy = st.fixed_dictionaries(
     {
-        p.project_id: st.fixed_dictionaries({}, optional=dict.fromkeys(FIELDS[p.template], text))
+        p.project_id: st.fixed_dictionaries({}, optional=dict.fromkeys(TEMPLATE_FIELDS[p.template], text))
         for p in PROJECTS
     }
 )
